@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian packages hotsim builds against; a no-op when all are present.
+# Idempotent: asks apt only for what dpkg says is missing.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config
+  libboost-fiber-dev libboost-context-dev   # the deterministic scheduler runs on Boost.Fiber
+  libfmt-dev                                # formatting of traces, reports and errors
+  libgtest-dev libgmock-dev                 # example tests
+  librapidcheck-dev                         # property tests (RC_GTEST_PROP)
+  libbenchmark-dev                          # pause / throughput benchmarks
+  libtomlplusplus-dev                       # package and scenario files
+  libcli11-dev                              # the hotsim command line
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "install-deps: installing ${missing[*]}"
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

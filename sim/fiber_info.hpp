@@ -1,0 +1,26 @@
+#pragma once
+// What the simulator knows about one fiber. Owned by the scheduler; addresses are stable.
+#include <cstdint>
+#include <deque>
+#include <string>
+
+namespace boost::fibers { class context; }
+
+namespace sim {
+
+enum class FiberState { Ready, Running, Sleeping, Parked, Finished };
+
+struct FiberInfo {
+  std::uint64_t id = 0;  // spawn order, from 1
+  std::string name;
+  int priority = 0;
+  std::int64_t pct_priority = 0;
+  FiberState state = FiberState::Ready;
+  boost::fibers::context* context = nullptr;
+  std::int64_t wake_at_ns = 0;
+  std::uint64_t timer_seq = 0;
+  std::string park_reason;
+  std::deque<FiberInfo*> joiners;  // fibers waiting for this one to finish
+};
+
+}  // namespace sim

@@ -1,0 +1,50 @@
+#pragma once
+// The ready fibers, bucketed by Smalltalk-like priority. The highest bucket always wins;
+// inside it the strategy picks: random walk and PCT draw from the choice stream, round
+// robin takes the oldest. No pointer value ever decides an order.
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <set>
+
+#include "sim/choice_stream.hpp"
+#include "sim/fiber_info.hpp"
+
+namespace sim {
+
+enum class Strategy { RandomWalk, Pct, RoundRobin };
+
+class ReadyQueue {
+ public:
+  explicit ReadyQueue(Strategy strategy) : strategy_(strategy) {}
+
+  void push(FiberInfo* fiber);
+  void remove(FiberInfo* fiber);
+  // Picks by the strategy; nullptr when empty.
+  FiberInfo* pop(ChoiceStream& choices);
+  // Picks without consulting the choice stream (used while a finished world unwinds).
+  FiberInfo* pop_oldest();
+  bool empty() const { return size_ == 0; }
+  std::size_t size() const { return size_; }
+
+ private:
+  // PCT: highest PCT priority first, then lowest id: values only, never addresses.
+  struct PctOrder {
+    bool operator()(const FiberInfo* a, const FiberInfo* b) const {
+      return a->pct_priority != b->pct_priority ? a->pct_priority > b->pct_priority
+                                                : a->id < b->id;
+    }
+  };
+  struct Bucket {
+    std::deque<FiberInfo*> fifo;             // random walk, round robin
+    std::set<FiberInfo*, PctOrder> by_pct;   // PCT
+  };
+  FiberInfo* take(Bucket& bucket, ChoiceStream* choices);
+
+  Strategy strategy_;
+  std::map<int, Bucket, std::greater<>> buckets_;  // highest priority first
+  std::size_t size_ = 0;
+};
+
+}  // namespace sim

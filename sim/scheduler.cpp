@@ -1,0 +1,364 @@
+#include "sim/scheduler.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <boost/fiber/context.hpp>
+#include <boost/fiber/fiber.hpp>
+#include <boost/fiber/fixedsize_stack.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <stdexcept>
+
+namespace sim {
+
+using boost::fibers::context;
+
+Scheduler::Scheduler(ChoiceStream& choices, Trace& trace, Strategy strategy, PctConfig pct,
+                     Limits limits, std::size_t stack_size)
+    : choices_(choices),
+      trace_(trace),
+      strategy_(strategy),
+      pct_(pct),
+      limits_(limits),
+      stack_size_(stack_size),
+      ready_(strategy) {
+  if (strategy_ == Strategy::Pct) {
+    // PCT (Burckhardt et al. 2010): d-1 priority change points, uniform in [1, k].
+    const std::uint64_t k = std::max<std::uint64_t>(pct_.expected_steps, 1);
+    for (std::uint32_t i = 1; i < pct_.depth; ++i) change_points_.push_back(1 + choices_.below(k));
+    std::sort(change_points_.begin(), change_points_.end());
+  }
+}
+
+FiberInfo& Scheduler::current_checked() const {
+  if (running_ == nullptr || context::active() != running_->context)
+    throw std::logic_error("sim: a yield point was reached outside a simulated fiber");
+  return *running_;
+}
+
+void Scheduler::trace_event(EventKind kind, std::string_view detail) {
+  trace_.record(now_.count(), running_ != nullptr && context::active() == running_->context
+                                  ? running_->id : 0,
+                kind, detail);
+}
+
+FiberInfo& Scheduler::spawn(std::string name, int priority, std::function<void()> body) {
+  FiberInfo& info = fibers_.emplace_back();
+  info.id = fibers_.size();
+  info.name = std::move(name);
+  info.priority = priority;
+  info.state = FiberState::Ready;
+  if (strategy_ == Strategy::Pct) {
+    // Initial PCT priorities lie above every change-point priority (1..d-1).
+    info.pct_priority = static_cast<std::int64_t>(pct_.depth) +
+                        static_cast<std::int64_t>(choices_.below(1u << 30));
+  }
+  trace_.set_fiber_name(info.id, info.name);
+  trace_event(EventKind::Spawn, fmt::format("{} prio={}", info.name, priority));
+  ++live_;
+
+  FiberInfo* self = &info;
+  auto wrapper = [this, self, body = std::move(body)]() noexcept {
+    if (!draining_) {
+      try {
+        body();
+      } catch (const FiberCancelled&) {
+      } catch (const std::exception& e) {
+        stop(StopReason::Failed, e.what());
+      } catch (...) {
+        stop(StopReason::Failed, "unknown exception");
+      }
+    }
+    finish(*self);
+  };
+  pending_spawn_ = self;  // read by SimAlgorithm::new_properties inside the constructor
+  boost::fibers::fiber fiber(std::allocator_arg, boost::fibers::fixedsize_stack(stack_size_),
+                             std::move(wrapper));
+  fiber.detach();
+  return info;
+}
+
+void Scheduler::finish(FiberInfo& fiber) {
+  fiber.state = FiberState::Finished;
+  --live_;
+  trace_event(EventKind::Finish, {});
+  for (FiberInfo* joiner : fiber.joiners) unpark(*joiner);
+  fiber.joiners.clear();
+  running_finished_ = true;  // lets Boost's dispatcher free this stack (pitfall 1)
+}
+
+void Scheduler::stop(StopReason reason, std::string detail) {
+  if (stop_ != StopReason::None) return;
+  stop_ = reason;
+  if (reason == StopReason::Failed) {
+    failed_fiber_ = running_ != nullptr ? running_->name : "world";
+    failure_ = detail;
+    trace_event(EventKind::Fail, detail);
+  }
+  trace_.record(now_.count(), 0, EventKind::Stop,
+                fmt::format("{} {}", static_cast<int>(reason), detail));
+}
+
+void Scheduler::check_cancelled() const {
+  if (draining_ && std::uncaught_exceptions() == 0) throw FiberCancelled{};
+}
+
+void Scheduler::make_ready(FiberInfo* fiber) {
+  fiber->state = FiberState::Ready;
+  ready_.push(fiber);
+}
+
+void Scheduler::pct_change_point() {
+  while (next_change_ < change_points_.size() && change_points_[next_change_] <= steps_) {
+    // At change point i the fiber that ran last drops to priority d-1-i, below all others.
+    FiberInfo* last = running_;
+    const auto low = static_cast<std::int64_t>(pct_.depth) - 1 - static_cast<std::int64_t>(next_change_);
+    ++next_change_;
+    if (last == nullptr || last->state == FiberState::Finished) continue;
+    const bool queued = last->state == FiberState::Ready;
+    if (queued) ready_.remove(last);
+    last->pct_priority = low;
+    if (queued) ready_.push(last);
+  }
+}
+
+FiberInfo* Scheduler::decide() {
+  if (draining_) return ready_.pop_oldest();
+  if (stop_ != StopReason::None) return nullptr;
+  for (;;) {
+    if (!ready_.empty()) {
+      if (steps_ >= limits_.max_steps) {
+        stop(StopReason::StepLimit, fmt::format("after {} steps", steps_));
+        return nullptr;
+      }
+      if (strategy_ == Strategy::Pct) pct_change_point();
+      ++steps_;
+      return ready_.pop(choices_);
+    }
+    // Nothing ready: drop stale timers, then jump the clock to the earliest one.
+    while (!timers_.empty()) {
+      const Timer& t = timers_.top();
+      if (t.fiber->state == FiberState::Sleeping && t.fiber->timer_seq == t.seq) break;
+      timers_.pop();
+    }
+    if (timers_.empty()) {
+      if (live_ > 0)
+        stop(StopReason::Deadlock, fmt::format("{} fibers blocked, no timers", live_));
+      else
+        stop(StopReason::AllDone);
+      return nullptr;
+    }
+    const std::int64_t at = timers_.top().at_ns;
+    if (at > limits_.deadline.count()) {
+      now_ = limits_.deadline;
+      stop(StopReason::Deadline, format_time(now_.count()));
+      return nullptr;
+    }
+    now_ = Time(at);
+    trace_.record(now_.count(), 0, EventKind::ClockJump, {});
+    // Every fiber due now becomes ready; the choice stream then orders equal deadlines.
+    while (!timers_.empty() && timers_.top().at_ns == at) {
+      Timer t = timers_.top();
+      timers_.pop();
+      if (t.fiber->state != FiberState::Sleeping || t.fiber->timer_seq != t.seq) continue;
+      trace_.record(now_.count(), t.fiber->id, EventKind::Wake, {});
+      make_ready(t.fiber);
+    }
+  }
+}
+
+context* Scheduler::switch_to(FiberInfo* fiber) {
+  running_ = fiber;
+  fiber->state = FiberState::Running;
+  trace_.record(now_.count(), fiber->id, EventKind::Run, {});
+  return fiber->context;
+}
+
+context* Scheduler::pick_next() noexcept {
+  context* active = context::active();
+  if (handoff_ != nullptr) return std::exchange(handoff_, nullptr);
+  if (running_finished_ && dispatcher_ready_ && active != dispatcher_) {
+    running_finished_ = false;
+    dispatcher_ready_ = false;
+    return dispatcher_;
+  }
+  running_finished_ = false;
+  if (FiberInfo* next = decide()) {
+    context* ctx = switch_to(next);
+    if (ctx != active) return ctx;
+    // The fiber that just blocked is itself the next to run (it slept alone): a context
+    // cannot resume itself, so go through the dispatcher, which comes straight back.
+    if (!dispatcher_ready_) {
+      std::fputs("sim: internal error: dispatcher not ready for a self-handoff\n", stderr);
+      std::abort();
+    }
+    handoff_ = ctx;
+    dispatcher_ready_ = false;
+    return dispatcher_;
+  }
+  if (main_waiting_ && active != main_) {
+    main_waiting_ = false;
+    running_ = nullptr;
+    return main_;
+  }
+  if (dispatcher_ready_ && active != dispatcher_) {
+    dispatcher_ready_ = false;
+    return dispatcher_;
+  }
+  return nullptr;
+}
+
+bool Scheduler::has_ready_fibers() const noexcept {
+  return handoff_ != nullptr || dispatcher_ready_ || !ready_.empty();
+}
+
+void Scheduler::on_awakened(context* ctx, FiberInfo* info) noexcept {
+  if (info != nullptr) {
+    info->context = ctx;
+    make_ready(info);
+  } else if (ctx->is_context(boost::fibers::type::dispatcher_context)) {
+    dispatcher_ = ctx;
+    dispatcher_ready_ = true;
+  } else if (ctx->is_context(boost::fibers::type::main_context)) {
+    main_ = ctx;
+    main_waiting_ = true;
+  }
+}
+
+void Scheduler::suspend_current() {
+  running_->context->suspend();
+}
+
+void Scheduler::yield() {
+  FiberInfo& self = current_checked();
+  check_cancelled();
+  make_ready(&self);
+  FiberInfo* next = decide();
+  if (next == &self) {
+    switch_to(&self);
+    return;
+  }
+  if (next != nullptr) {
+    handoff_ = switch_to(next);
+  } else {
+    main_waiting_ = false;
+    handoff_ = main_;
+    running_ = nullptr;
+  }
+  self.context->suspend();
+  check_cancelled();
+}
+
+void Scheduler::sleep_until(Time when) {
+  FiberInfo& self = current_checked();
+  check_cancelled();
+  if (when <= now_) {
+    yield();
+    return;
+  }
+  self.state = FiberState::Sleeping;
+  self.wake_at_ns = when.count();
+  self.timer_seq = ++timer_seq_;
+  timers_.push({when.count(), self.timer_seq, &self});
+  trace_event(EventKind::Sleep, format_time(when.count()));
+  suspend_current();
+  check_cancelled();
+}
+
+void Scheduler::park(std::string reason) {
+  FiberInfo& self = current_checked();
+  check_cancelled();
+  self.state = FiberState::Parked;
+  trace_event(EventKind::Park, reason);
+  self.park_reason = std::move(reason);
+  suspend_current();
+  check_cancelled();
+}
+
+void Scheduler::unpark(FiberInfo& fiber) {
+  if (fiber.state != FiberState::Parked) return;
+  trace_event(EventKind::Unpark, fiber.name);
+  fiber.park_reason.clear();
+  make_ready(&fiber);
+}
+
+void Scheduler::join(FiberInfo& fiber) {
+  FiberInfo& self = current_checked();
+  if (&fiber == &self) throw std::logic_error("sim: a fiber cannot join itself");
+  while (fiber.state != FiberState::Finished) {
+    fiber.joiners.push_back(&self);
+    park("join " + fiber.name);
+  }
+}
+
+void Scheduler::set_priority(FiberInfo& fiber, int priority) {
+  // Boost's notify() does not reach a custom ready structure (pitfall 2): re-bucket here.
+  const bool queued = fiber.state == FiberState::Ready;
+  if (queued) ready_.remove(&fiber);
+  fiber.priority = priority;
+  if (queued) ready_.push(&fiber);
+}
+
+std::vector<std::string> Scheduler::blocked_fibers() const {
+  std::vector<std::string> out;
+  for (const FiberInfo& f : fibers_) {
+    if (f.state == FiberState::Parked) out.push_back(f.name + " (" + f.park_reason + ")");
+    if (f.state == FiberState::Sleeping) out.push_back(f.name + " (sleeping)");
+  }
+  return out;
+}
+
+void Scheduler::run_from_main() {
+  context* active = context::active();
+  if (!active->is_context(boost::fibers::type::main_context))
+    throw std::logic_error("sim: a world runs from the thread's main context only");
+  main_ = active;
+  if (live_ > 0) {
+    main_waiting_ = true;
+    active->suspend();
+  } else {
+    stop(StopReason::AllDone);
+  }
+}
+
+void Scheduler::drain() {
+  if (live_ == 0) return;
+  // Unwind every fiber still alive: sleepers and parked ones are made ready and throw
+  // FiberCancelled at their yield point; fibers that never ran skip their body.
+  trace_.freeze();
+  draining_ = true;
+  for (FiberInfo& f : fibers_)
+    if (f.state == FiberState::Sleeping || f.state == FiberState::Parked) make_ready(&f);
+  main_waiting_ = true;
+  context::active()->suspend();
+  if (live_ > 0) {
+    std::fprintf(stderr, "sim: %zu fibers could not be unwound (blocked outside the simulator)\n",
+                 live_);
+    std::abort();
+  }
+}
+
+void SimAlgorithm::awakened(context* ctx, SimProps& props) noexcept {
+  scheduler_->on_awakened(ctx, props.info);
+}
+
+context* SimAlgorithm::pick_next() noexcept { return scheduler_->pick_next(); }
+
+bool SimAlgorithm::has_ready_fibers() const noexcept { return scheduler_->has_ready_fibers(); }
+
+void SimAlgorithm::suspend_until(std::chrono::steady_clock::time_point const&) noexcept {
+  // Reached only if every fiber is blocked on something the simulator does not own
+  // (a Boost mutex, a real timer): that would wait on the wall clock, which is banned.
+  std::fputs("sim: scheduler idle with nothing it can wake; a fiber blocked outside sim/\n", stderr);
+  std::abort();
+}
+
+boost::fibers::fiber_properties* SimAlgorithm::new_properties(context* ctx) {
+  auto* props = new SimProps(ctx);
+  props->info = scheduler_->take_pending_spawn();
+  return props;
+}
+
+}  // namespace sim

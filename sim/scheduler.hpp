@@ -1,0 +1,157 @@
+#pragma once
+// The deterministic scheduler: decides which fiber runs, keeps the virtual clock and its
+// timers, and plugs into Boost.Fiber as the thread's scheduling algorithm.
+//
+// Every switch is decided here, never by Boost: a fiber gives up the CPU only at a yield
+// point (yield, sleep, park, finish), and pick_next() hands Boost the fiber we chose.
+// Time advances only when no fiber is ready: the clock jumps to the earliest timer.
+#include <boost/fiber/algo/algorithm.hpp>
+#include <boost/fiber/properties.hpp>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <queue>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sim/choice_stream.hpp"
+#include "sim/fiber_info.hpp"
+#include "sim/ready_queue.hpp"
+#include "sim/trace.hpp"
+
+namespace sim {
+
+using Duration = std::chrono::nanoseconds;
+using Time = std::chrono::nanoseconds;  // virtual time since the world began
+
+struct PctConfig {
+  std::uint32_t depth = 3;               // d: the bug depth PCT targets (d-1 change points)
+  std::uint64_t expected_steps = 10'000;  // k: change points are drawn from [1, k]
+};
+
+struct Limits {
+  Time deadline = Time::max();
+  std::uint64_t max_steps = 50'000'000;
+};
+
+enum class StopReason { None, AllDone, Deadlock, Deadline, StepLimit, Failed };
+
+// Thrown into fibers that are still alive when a world stops, to unwind them cleanly.
+struct FiberCancelled {};
+
+class Scheduler {
+ public:
+  Scheduler(ChoiceStream& choices, Trace& trace, Strategy strategy, PctConfig pct, Limits limits,
+            std::size_t stack_size);
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+
+  FiberInfo& spawn(std::string name, int priority, std::function<void()> body);
+
+  // Yield points; callable only from a simulated fiber.
+  void yield();
+  void sleep_until(Time when);
+  void park(std::string reason);
+  void join(FiberInfo& fiber);
+  // Callable from anywhere in the world.
+  void unpark(FiberInfo& fiber);
+  void set_priority(FiberInfo& fiber, int priority);
+
+  Time now() const { return now_; }
+  FiberInfo* current() const { return running_; }
+  FiberInfo& current_checked() const;
+  std::uint64_t steps() const { return steps_; }
+  StopReason stop_reason() const { return stop_; }
+  const std::string& failed_fiber() const { return failed_fiber_; }
+  const std::string& failure() const { return failure_; }
+  std::vector<std::string> blocked_fibers() const;
+  std::size_t live_fibers() const { return live_; }
+
+  // Run from the thread's main context until the world stops.
+  void run_from_main();
+  // Then unwind every fiber still alive (FiberCancelled at its yield point).
+  void drain();
+  void stop(StopReason reason, std::string detail = {});
+
+  // Called by the Boost algorithm adapter.
+  void on_awakened(boost::fibers::context* ctx, FiberInfo* info) noexcept;
+  boost::fibers::context* pick_next() noexcept;
+  bool has_ready_fibers() const noexcept;
+  // The record of the fiber being constructed right now (read once, by new_properties).
+  FiberInfo* take_pending_spawn() noexcept { return std::exchange(pending_spawn_, nullptr); }
+
+  void trace_event(EventKind kind, std::string_view detail);
+
+ private:
+  struct Timer {
+    std::int64_t at_ns;
+    std::uint64_t seq;
+    FiberInfo* fiber;
+    bool operator>(const Timer& o) const { return at_ns != o.at_ns ? at_ns > o.at_ns : seq > o.seq; }
+  };
+
+  FiberInfo* decide();
+  void make_ready(FiberInfo* fiber);
+  boost::fibers::context* switch_to(FiberInfo* fiber);
+  void suspend_current();
+  void check_cancelled() const;
+  void finish(FiberInfo& fiber);
+  void pct_change_point();
+
+  ChoiceStream& choices_;
+  Trace& trace_;
+  Strategy strategy_;
+  PctConfig pct_;
+  Limits limits_;
+  std::size_t stack_size_;
+
+  std::deque<FiberInfo> fibers_;
+  ReadyQueue ready_;
+  std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
+  std::uint64_t timer_seq_ = 0;
+  Time now_{0};
+  std::uint64_t steps_ = 0;
+  std::size_t live_ = 0;
+  std::vector<std::uint64_t> change_points_;  // PCT, ascending
+  std::size_t next_change_ = 0;
+
+  FiberInfo* running_ = nullptr;
+  FiberInfo* pending_spawn_ = nullptr;
+  boost::fibers::context* handoff_ = nullptr;  // decided by a yield, taken by pick_next
+  boost::fibers::context* main_ = nullptr;
+  boost::fibers::context* dispatcher_ = nullptr;
+  bool dispatcher_ready_ = false;
+  bool running_finished_ = false;
+  bool main_waiting_ = false;
+  bool draining_ = false;
+
+  StopReason stop_ = StopReason::None;
+  std::string failed_fiber_;
+  std::string failure_;
+};
+
+// Boost.Fiber properties: a pointer to the scheduler's record of the fiber
+// (null for Boost's own main and dispatcher contexts).
+struct SimProps : boost::fibers::fiber_properties {
+  using boost::fibers::fiber_properties::fiber_properties;
+  FiberInfo* info = nullptr;
+};
+
+class SimAlgorithm : public boost::fibers::algo::algorithm_with_properties<SimProps> {
+ public:
+  explicit SimAlgorithm(Scheduler* scheduler) : scheduler_(scheduler) {}
+  void awakened(boost::fibers::context* ctx, SimProps& props) noexcept override;
+  boost::fibers::context* pick_next() noexcept override;
+  bool has_ready_fibers() const noexcept override;
+  void suspend_until(std::chrono::steady_clock::time_point const&) noexcept override;
+  void notify() noexcept override {}
+  boost::fibers::fiber_properties* new_properties(boost::fibers::context* ctx) override;
+
+ private:
+  Scheduler* scheduler_;
+};
+
+}  // namespace sim

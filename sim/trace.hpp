@@ -1,0 +1,54 @@
+#pragma once
+// Every scheduling, clock and filesystem event of a run, and a 64-bit hash over all of them.
+// The hash is what determinism tests and replays compare; the events are for people.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sim {
+
+enum class EventKind : std::uint8_t {
+  Spawn, Run, Yield, Sleep, Wake, ClockJump, Park, Unpark, Finish, Fail, Fs, Crash, Note, Stop
+};
+std::string_view to_string(EventKind kind);
+
+struct TraceEvent {
+  std::int64_t time_ns;
+  std::uint64_t fiber;  // spawn sequence number; 0 is the world itself
+  EventKind kind;
+  std::string detail;
+};
+
+class Trace {
+ public:
+  // keep_events = false keeps only the hash (sweeps over many seeds).
+  explicit Trace(bool keep_events = true) : keep_events_(keep_events) {}
+
+  void record(std::int64_t time_ns, std::uint64_t fiber, EventKind kind, std::string_view detail);
+  void set_fiber_name(std::uint64_t fiber, std::string name);
+  // Stops hashing and recording (used while a finished world unwinds its fibers).
+  void freeze() { frozen_ = true; }
+
+  std::uint64_t hash() const { return hash_; }
+  std::uint64_t event_count() const { return count_; }
+  const std::vector<TraceEvent>& events() const { return events_; }
+  const std::string& fiber_name(std::uint64_t fiber) const;
+  // One line per event: "[time] fiber kind detail".
+  std::string dump(std::size_t first = 0, std::size_t last = SIZE_MAX) const;
+  std::string format(const TraceEvent& event) const;
+
+ private:
+  void mix(const void* data, std::size_t size);
+
+  bool keep_events_;
+  bool frozen_ = false;
+  std::uint64_t hash_ = 0xcbf29ce484222325ULL;  // FNV-1a 64 offset basis
+  std::uint64_t count_ = 0;
+  std::vector<TraceEvent> events_;
+  std::vector<std::string> fiber_names_{"world"};
+};
+
+std::string format_time(std::int64_t time_ns);
+
+}  // namespace sim
