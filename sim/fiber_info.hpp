@@ -1,8 +1,8 @@
 #pragma once
 // What the simulator knows about one fiber. Owned by the scheduler; addresses are stable.
 #include <cstdint>
-#include <deque>
 #include <string>
+#include <vector>
 
 namespace boost::fibers { class context; }
 
@@ -20,7 +20,7 @@ struct FiberInfo {
   std::int64_t wake_at_ns = 0;
   std::uint64_t timer_seq = 0;
   std::string park_reason;
-  std::deque<FiberInfo*> joiners;  // fibers waiting for this one to finish
+  std::vector<FiberInfo*> joiners;  // fibers waiting for this one to finish
 };
 
 }  // namespace sim
