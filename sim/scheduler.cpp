@@ -128,6 +128,7 @@ FiberInfo* Scheduler::decide() {
   if (draining_) return ready_.pop_oldest();
   if (stop_ != StopReason::None) return nullptr;
   for (;;) {
+    if (!timers_.empty() && timers_.top().at_ns <= now_.count()) wake_due_timers();
     if (!ready_.empty()) {
       if (steps_ >= limits_.max_steps) {
         stop(StopReason::StepLimit, fmt::format("after {} steps", steps_));
@@ -138,11 +139,9 @@ FiberInfo* Scheduler::decide() {
       return ready_.pop(choices_);
     }
     // Nothing ready: drop stale timers, then jump the clock to the earliest one.
-    while (!timers_.empty()) {
-      const Timer& t = timers_.top();
-      if (t.fiber->state == FiberState::Sleeping && t.fiber->timer_seq == t.seq) break;
+    while (!timers_.empty() && (timers_.top().fiber->state != FiberState::Sleeping ||
+                                timers_.top().fiber->timer_seq != timers_.top().seq))
       timers_.pop();
-    }
     if (timers_.empty()) {
       if (live_ > 0)
         stop(StopReason::Deadlock, fmt::format("{} fibers blocked, no timers", live_));
@@ -158,15 +157,26 @@ FiberInfo* Scheduler::decide() {
     }
     now_ = Time(at);
     trace_.record(now_.count(), 0, EventKind::ClockJump, {});
-    // Every fiber due now becomes ready; the choice stream then orders equal deadlines.
-    while (!timers_.empty() && timers_.top().at_ns == at) {
-      Timer t = timers_.top();
-      timers_.pop();
-      if (t.fiber->state != FiberState::Sleeping || t.fiber->timer_seq != t.seq) continue;
-      trace_.record(now_.count(), t.fiber->id, EventKind::Wake, {});
-      make_ready(t.fiber);
-    }
+    wake_due_timers();
   }
+}
+
+void Scheduler::wake_due_timers() {
+  // Every fiber due by now becomes ready; the choice stream then orders equal deadlines.
+  while (!timers_.empty() && timers_.top().at_ns <= now_.count()) {
+    Timer t = timers_.top();
+    timers_.pop();
+    if (t.fiber->state != FiberState::Sleeping || t.fiber->timer_seq != t.seq) continue;
+    trace_.record(now_.count(), t.fiber->id, EventKind::Wake, {});
+    make_ready(t.fiber);
+  }
+}
+
+void Scheduler::consume_cpu(Duration d) {
+  current_checked();
+  if (d.count() <= 0) return;
+  now_ += d;
+  trace_event(EventKind::Cpu, format_time(now_.count()));
 }
 
 context* Scheduler::switch_to(FiberInfo* fiber) {

@@ -59,6 +59,9 @@ class Scheduler {
   // Callable from anywhere in the world.
   void unpark(FiberInfo& fiber);
   void set_priority(FiberInfo& fiber, int priority);
+  // The running fiber holds the CPU for `d`: virtual time passes for everyone, timers that
+  // come due wake, but nobody else runs before this fiber's next yield point.
+  void consume_cpu(Duration d);
 
   Time now() const { return now_; }
   FiberInfo* current() const { return running_; }
@@ -94,6 +97,7 @@ class Scheduler {
   };
 
   FiberInfo* decide();
+  void wake_due_timers();
   void make_ready(FiberInfo* fiber);
   boost::fibers::context* switch_to(FiberInfo* fiber);
   void suspend_current();

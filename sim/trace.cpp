@@ -12,6 +12,7 @@ std::string_view to_string(EventKind kind) {
     case EventKind::Sleep: return "sleep";
     case EventKind::Wake: return "wake";
     case EventKind::ClockJump: return "clock";
+    case EventKind::Cpu: return "cpu";
     case EventKind::Park: return "park";
     case EventKind::Unpark: return "unpark";
     case EventKind::Finish: return "finish";

@@ -67,6 +67,7 @@ class World {
   void park(std::string reason) { scheduler_.park(std::move(reason)); }
   void join(FiberInfo& fiber) { scheduler_.join(fiber); }
   void unpark(FiberInfo& fiber) { scheduler_.unpark(fiber); }
+  void consume_cpu(Duration d) { scheduler_.consume_cpu(d); }
 
   Time now() const { return scheduler_.now(); }
   void note(std::string_view detail) { scheduler_.trace_event(EventKind::Note, detail); }

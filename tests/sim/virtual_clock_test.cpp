@@ -89,3 +89,27 @@ TEST(VirtualClock, TimeStandsStillWhileFibersAreReady) {
 
 }  // namespace
 }  // namespace sim
+
+namespace sim {
+namespace {
+
+TEST(VirtualClock, CpuTimeHoldsTheCpuWhileTimePasses) {
+  World world(WorldConfig{});
+  std::vector<std::string> log;
+  world.spawn("request", 1, [&] {
+    world.sleep_for(Duration(std::chrono::milliseconds(1)));
+    log.push_back("request at " + std::to_string(world.now().count() / 1'000'000) + "ms");
+  });
+  world.spawn("loader", 2, [&] {
+    world.sleep_for(Duration(std::chrono::microseconds(500)));  // the request is asleep by then
+    world.consume_cpu(Duration(std::chrono::milliseconds(50)));  // the request's timer is due meanwhile
+    log.push_back("loader done");
+    world.yield();
+    log.push_back("loader after yield");
+  });
+  ASSERT_EQ(world.run().outcome, Outcome::Completed);
+  EXPECT_EQ(log, (std::vector<std::string>{"loader done", "loader after yield", "request at 50ms"}));
+}
+
+}  // namespace
+}  // namespace sim
