@@ -1,0 +1,117 @@
+#include "upgrader/image.hpp"
+
+#include <fmt/format.h>
+
+#include <deque>
+#include <set>
+
+namespace upgrader {
+
+std::string to_string(const Value& v) {
+  if (const auto* i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
+  if (const auto* s = std::get_if<std::string>(&v)) return fmt::format("'{}'", *s);
+  if (const auto* r = std::get_if<ObjectRef>(&v)) return fmt::format("#{}", r->id);
+  return "nil";
+}
+
+Image::Image() : current_(std::make_shared<const Release>()) {}
+
+void Image::publish(std::shared_ptr<const Release> release) {
+  current_ = std::move(release);
+  migrate();
+}
+
+void Image::install(const Package& package, bool check_requires) {
+  auto next = std::make_shared<Release>(*current_);
+  next->apply(package, check_requires);
+  next->number = current_->number + 1;
+  publish(std::move(next));
+}
+
+void Image::migrate() {
+  for (auto& [id, obj] : heap_) {
+    if (!current_->classes.contains(obj.class_name)) continue;  // class gone: keep as it was
+    const auto shape = current_->all_fields(obj.class_name);
+    std::map<std::string, Value> fields;
+    for (const auto& f : shape) {
+      auto it = obj.fields.find(f);
+      fields[f] = it == obj.fields.end() ? Value{} : std::move(it->second);
+    }
+    obj.fields = std::move(fields);
+  }
+}
+
+ObjectId Image::new_object(const std::string& class_name) {
+  const ObjectId id = next_object_++;
+  Object& obj = heap_[id];
+  obj.class_name = class_name;
+  for (const auto& f : current_->all_fields(class_name)) obj.fields[f] = Value{};
+  return id;
+}
+
+Object& Image::object(ObjectId id) {
+  auto it = heap_.find(id);
+  if (it == heap_.end()) throw std::runtime_error(fmt::format("no object #{} in the image", id));
+  return it->second;
+}
+
+std::uint64_t Image::new_session(const std::string& root_class, Time now) {
+  const std::uint64_t id = next_session_++;
+  sessions_[id] = Session{id, new_object(root_class), now};
+  return id;
+}
+
+Session* Image::session(std::uint64_t id) {
+  auto it = sessions_.find(id);
+  return it == sessions_.end() ? nullptr : &it->second;
+}
+
+std::size_t Image::expire_sessions(Time now, Duration timeout) {
+  const std::size_t before = sessions_.size();
+  std::erase_if(sessions_, [&](const auto& kv) { return now - kv.second.last_active > timeout; });
+  const std::size_t expired = before - sessions_.size();
+  collect_garbage();
+  return expired;
+}
+
+std::size_t Image::collect_garbage() {
+  std::set<ObjectId> live;
+  std::deque<ObjectId> todo;
+  for (const auto& [id, s] : sessions_) todo.push_back(s.root);
+  for (const auto& [name, id] : class_objects_) todo.push_back(id);
+  while (!todo.empty()) {
+    const ObjectId id = todo.front();
+    todo.pop_front();
+    if (!live.insert(id).second) continue;
+    auto it = heap_.find(id);
+    if (it == heap_.end()) continue;
+    for (const auto& [f, v] : it->second.fields)
+      if (const auto* r = std::get_if<ObjectRef>(&v)) todo.push_back(r->id);
+  }
+  const std::size_t before = heap_.size();
+  std::erase_if(heap_, [&](const auto& kv) { return !live.contains(kv.first); });
+  return before - heap_.size();
+}
+
+ObjectId Image::class_object(const std::string& class_name) {
+  auto it = class_objects_.find(class_name);
+  if (it != class_objects_.end() && heap_.contains(it->second)) return it->second;
+  const ObjectId id = new_object(class_name);
+  class_objects_[class_name] = id;
+  return id;
+}
+
+Image::State Image::state() const {
+  return State{current_, heap_, sessions_, class_objects_, next_object_, next_session_};
+}
+
+void Image::restore(State s) {
+  current_ = std::move(s.release);
+  heap_ = std::move(s.heap);
+  sessions_ = std::move(s.sessions);
+  class_objects_ = std::move(s.class_objects);
+  next_object_ = s.next_object;
+  next_session_ = s.next_session;
+}
+
+}  // namespace upgrader

@@ -1,0 +1,83 @@
+#pragma once
+// The image: the published release, live objects and sessions. Publishing a release is one
+// pointer switch plus the migration of live instances whose class changed shape (new
+// fields start as nil, removed ones are dropped), as Smalltalk does when a class is reshaped.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "upgrader/release.hpp"
+#include "upgrader/runtime.hpp"
+
+namespace upgrader {
+
+using ObjectId = std::uint64_t;
+struct ObjectRef {
+  ObjectId id;
+  bool operator==(const ObjectRef&) const = default;
+};
+using Value = std::variant<std::monostate, std::int64_t, std::string, ObjectRef>;
+std::string to_string(const Value& value);
+
+struct Object {
+  std::string class_name;
+  std::map<std::string, Value> fields;
+};
+
+struct Session {
+  std::uint64_t id = 0;
+  ObjectId root = 0;
+  Time last_active{0};
+};
+
+class Image {
+ public:
+  Image();
+
+  std::shared_ptr<const Release> current() const { return current_; }
+  // The atomic switch to `release`, then migration of live instances to its shapes.
+  void publish(std::shared_ptr<const Release> release);
+  // Builds a release from the current one plus `package` and publishes it (seed-style).
+  void install(const Package& package, bool check_requires);
+
+  ObjectId new_object(const std::string& class_name);
+  Object& object(ObjectId id);
+  const std::map<ObjectId, Object>& heap() const { return heap_; }
+
+  std::uint64_t new_session(const std::string& root_class, Time now);
+  Session* session(std::uint64_t id);
+  const std::map<std::uint64_t, Session>& sessions() const { return sessions_; }
+  // Housekeeping: drops sessions idle for longer than `timeout`, then unreachable objects.
+  std::size_t expire_sessions(Time now, Duration timeout);
+  std::size_t collect_garbage();
+
+  // The object that a class's class-side initialize runs on.
+  ObjectId class_object(const std::string& class_name);
+
+  // Snapshot access: the whole state, for saving and restoring.
+  struct State {
+    std::shared_ptr<const Release> release;
+    std::map<ObjectId, Object> heap;
+    std::map<std::uint64_t, Session> sessions;
+    std::map<std::string, ObjectId> class_objects;
+    ObjectId next_object = 1;
+    std::uint64_t next_session = 1;
+  };
+  State state() const;
+  void restore(State state);
+
+ private:
+  void migrate();
+
+  std::shared_ptr<const Release> current_;
+  std::map<ObjectId, Object> heap_;
+  std::map<std::uint64_t, Session> sessions_;
+  std::map<std::string, ObjectId> class_objects_;
+  ObjectId next_object_ = 1;
+  std::uint64_t next_session_ = 1;
+};
+
+}  // namespace upgrader

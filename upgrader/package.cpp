@@ -1,0 +1,287 @@
+#include "upgrader/package.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+#include <toml++/toml.h>
+
+#include "upgrader/checksum.hpp"
+
+namespace upgrader {
+
+PackageError::PackageError(std::string file, int line, const std::string& message)
+    : std::runtime_error(fmt::format("{}:{}: {}", file, line, message)), file_(std::move(file)), line_(line) {}
+
+namespace {
+
+constexpr std::string_view kTrailer = "# hotsim-checksum ";
+
+int line_of(const toml::node& node) { return static_cast<int>(node.source().begin.line); }
+
+class Reader {
+ public:
+  explicit Reader(std::string file) : file_(std::move(file)) {}
+
+  [[noreturn]] void fail(int line, const std::string& message) const { throw PackageError(file_, line, message); }
+
+  void only_keys(const toml::table& table, std::initializer_list<std::string_view> allowed, std::string_view what) const {
+    for (const auto& [key, value] : table) {
+      bool ok = false;
+      for (auto a : allowed) ok = ok || key.str() == a;
+      if (!ok) fail(line_of(value), fmt::format("unknown key '{}' in {}; expected one of: {}", key.str(), what, fmt::join(allowed, ", ")));
+    }
+  }
+
+  std::string string(const toml::table& table, std::string_view key, std::string_view what, int line) const {
+    const toml::node* node = table.get(key);
+    if (node == nullptr) fail(line, fmt::format("{} needs '{}' (a string)", what, key));
+    const auto* s = node->as_string();
+    if (s == nullptr || s->get().empty()) fail(line_of(*node), fmt::format("'{}' in {}: expected a non-empty string", key, what));
+    return s->get();
+  }
+
+  std::string identifier(const toml::table& table, std::string_view key, std::string_view what, int line) const {
+    std::string s = string(table, key, what, line);
+    for (char c : s)
+      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == ':'))
+        fail(line_of(*table.get(key)), fmt::format("'{}' in {}: expected letters, digits, '_', '-' or ':', got \"{}\"", key, what, s));
+    return s;
+  }
+
+  std::int64_t integer(const toml::table& table, std::string_view key, std::string_view what, int line, std::int64_t min) const {
+    const toml::node* node = table.get(key);
+    if (node == nullptr) fail(line, fmt::format("{} needs '{}' (an integer)", what, key));
+    const auto* i = node->as_integer();
+    if (i == nullptr) fail(line_of(*node), fmt::format("'{}' in {}: expected an integer", key, what));
+    if (i->get() < min) fail(line_of(*node), fmt::format("'{}' in {}: expected at least {}, got {}", key, what, min, i->get()));
+    return i->get();
+  }
+
+  const toml::array& array(const toml::table& table, std::string_view key, std::string_view what, int line) const {
+    const toml::node* node = table.get(key);
+    if (node == nullptr) fail(line, fmt::format("{} needs '{}' (an array)", what, key));
+    const auto* a = node->as_array();
+    if (a == nullptr) fail(line_of(*node), fmt::format("'{}' in {}: expected an array", key, what));
+    return *a;
+  }
+
+  const toml::table& table_at(const toml::node& node, std::string_view what) const {
+    const auto* t = node.as_table();
+    if (t == nullptr) fail(line_of(node), fmt::format("{}: expected a table", what));
+    return *t;
+  }
+
+  Literal literal(const toml::node& node, std::string_view what) const {
+    if (const auto* i = node.as_integer()) return i->get();
+    if (const auto* s = node.as_string()) return s->get();
+    fail(line_of(node), fmt::format("{}: expected an integer or a string", what));
+  }
+
+  Step step(const toml::node& node) const {
+    const toml::table& t = table_at(node, "method body step");
+    const int line = line_of(node);
+    Step s{};
+    s.line = line;
+    static const std::initializer_list<std::string_view> kinds{"send", "new", "read", "set", "add", "cpu_us", "answer"};
+    int found = 0;
+    for (auto k : kinds) found += t.contains(k);
+    if (found != 1) fail(line, fmt::format("a method body step needs exactly one of: {}", fmt::join(kinds, ", ")));
+    if (t.contains("send")) {
+      only_keys(t, {"send", "to"}, "a send step");
+      s.kind = Step::Kind::Send;
+      s.name = identifier(t, "send", "a send step", line);
+      s.target = t.contains("to") ? identifier(t, "to", "a send step", line) : "self";
+    } else if (t.contains("new")) {
+      only_keys(t, {"new", "into"}, "a new step");
+      s.kind = Step::Kind::New;
+      s.name = identifier(t, "new", "a new step", line);
+      s.target = identifier(t, "into", "a new step", line);
+    } else if (t.contains("read")) {
+      only_keys(t, {"read"}, "a read step");
+      s.kind = Step::Kind::Read;
+      s.name = identifier(t, "read", "a read step", line);
+    } else if (t.contains("set")) {
+      only_keys(t, {"set", "value"}, "a set step");
+      s.kind = Step::Kind::Set;
+      s.name = identifier(t, "set", "a set step", line);
+      if (!t.contains("value")) fail(line, "a set step needs 'value'");
+      s.value = literal(*t.get("value"), "'value' of a set step");
+    } else if (t.contains("add")) {
+      only_keys(t, {"add", "value"}, "an add step");
+      s.kind = Step::Kind::Add;
+      s.name = identifier(t, "add", "an add step", line);
+      s.value = integer(t, "value", "an add step", line, INT64_MIN);
+    } else if (t.contains("cpu_us")) {
+      only_keys(t, {"cpu_us"}, "a cpu step");
+      s.kind = Step::Kind::Cpu;
+      s.micros = integer(t, "cpu_us", "a cpu step", line, 0);
+      if (s.micros > 60'000'000) fail(line, "'cpu_us': expected at most 60000000 (one minute)");
+    } else {
+      only_keys(t, {"answer"}, "an answer step");
+      s.kind = Step::Kind::Answer;
+      const toml::node& a = *t.get("answer");
+      if (const auto* str = a.as_string(); str != nullptr && str->get().starts_with("field:"))
+        s.name = str->get().substr(6);
+      else
+        s.value = literal(a, "'answer'");
+    }
+    return s;
+  }
+
+  MethodDef method(const toml::node& node, std::string_view what) const {
+    const toml::table& t = table_at(node, what);
+    const int line = line_of(node);
+    MethodDef m;
+    m.line = line;
+    if (what == "[[method]]") {
+      only_keys(t, {"class", "selector", "body"}, what);
+      m.selector = identifier(t, "selector", what, line);
+    } else {
+      only_keys(t, {"class", "body"}, what);
+      m.selector = "initialize";
+    }
+    m.class_name = identifier(t, "class", what, line);
+    for (const toml::node& s : array(t, "body", what, line)) m.body.push_back(step(s));
+    return m;
+  }
+
+ private:
+  std::string file_;
+};
+
+}  // namespace
+
+Package parse_package(std::string_view text, const std::string& source) {
+  Reader r(source);
+  // The trailer: last non-empty line, covering every byte before it.
+  std::size_t end = text.size();
+  while (end > 0 && (text[end - 1] == '\n' || text[end - 1] == '\r' || text[end - 1] == ' ')) --end;
+  const std::size_t start = text.rfind('\n', end == 0 ? 0 : end - 1);
+  const std::size_t trailer_at = start == std::string_view::npos ? 0 : start + 1;
+  const std::string_view last = text.substr(trailer_at, end - trailer_at);
+  const int total_lines = static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(trailer_at), '\n')) + 1;
+  if (!last.starts_with(kTrailer))
+    r.fail(total_lines, "expected the trailer '# hotsim-checksum fnv1a64:<hex>' as the last line (is the upload complete?)");
+  const std::string_view body = text.substr(0, trailer_at);
+  const std::string declared(last.substr(kTrailer.size()));
+  if (declared != checksum_text(body))
+    r.fail(total_lines, fmt::format("checksum mismatch: the trailer says {}, the content is {} (torn or altered upload)", declared, checksum_text(body)));
+
+  toml::table doc;
+  try {
+    doc = toml::parse(body, source);
+  } catch (const toml::parse_error& e) {
+    r.fail(static_cast<int>(e.source().begin.line), fmt::format("TOML: {}", e.description()));
+  }
+  r.only_keys(doc, {"package", "class", "method", "initialize"}, "the package file");
+  Package p;
+  p.source = source;
+  p.checksum = checksum_text(text);
+  const toml::node* header = doc.get("package");
+  if (header == nullptr) r.fail(1, "expected a [package] table with name and version");
+  const toml::table& h = r.table_at(*header, "[package]");
+  const int hl = line_of(*header);
+  r.only_keys(h, {"name", "version", "requires"}, "[package]");
+  p.name = r.identifier(h, "name", "[package]", hl);
+  p.version = r.integer(h, "version", "[package]", hl, 1);
+  if (h.contains("requires")) {
+    for (const toml::node& n : r.array(h, "requires", "[package]", hl)) {
+      const toml::table& req = r.table_at(n, "a requirement");
+      r.only_keys(req, {"package", "version"}, "a requirement");
+      p.requirements.push_back({r.identifier(req, "package", "a requirement", line_of(n)),
+                            r.integer(req, "version", "a requirement", line_of(n), 1)});
+      if (p.requirements.back().package == p.name) r.fail(line_of(n), "a package cannot require itself");
+    }
+  }
+  std::set<std::string> class_names;
+  if (const toml::node* classes = doc.get("class")) {
+    const auto* arr = classes->as_array();
+    if (arr == nullptr) r.fail(line_of(*classes), "'class': expected [[class]] tables");
+    for (const toml::node& n : *arr) {
+      const toml::table& t = r.table_at(n, "[[class]]");
+      const int line = line_of(n);
+      r.only_keys(t, {"name", "superclass", "fields"}, "[[class]]");
+      ClassDef c;
+      c.line = line;
+      c.name = r.identifier(t, "name", "[[class]]", line);
+      c.superclass = t.contains("superclass") ? r.identifier(t, "superclass", "[[class]]", line) : "Object";
+      if (c.name == "Object") r.fail(line, "class 'Object' is built in and cannot be redefined");
+      if (c.superclass == c.name) r.fail(line, fmt::format("class '{}' cannot be its own superclass", c.name));
+      if (!class_names.insert(c.name).second) r.fail(line, fmt::format("class '{}' is defined twice", c.name));
+      if (t.contains("fields")) {
+        std::set<std::string> seen;
+        for (const toml::node& f : r.array(t, "fields", "[[class]]", line)) {
+          const auto* s = f.as_string();
+          if (s == nullptr || s->get().empty()) r.fail(line_of(f), "'fields': expected non-empty strings");
+          if (!seen.insert(s->get()).second) r.fail(line_of(f), fmt::format("field '{}' is listed twice", s->get()));
+          c.fields.push_back(s->get());
+        }
+      }
+      p.classes.push_back(std::move(c));
+    }
+  }
+  for (const char* key : {"method", "initialize"}) {
+    const toml::node* methods = doc.get(key);
+    if (methods == nullptr) continue;
+    const auto* arr = methods->as_array();
+    const std::string what = fmt::format("[[{}]]", key);
+    if (arr == nullptr) r.fail(line_of(*methods), fmt::format("'{}': expected {} tables", key, what));
+    for (const toml::node& n : *arr) (std::string(key) == "method" ? p.methods : p.initializers).push_back(r.method(n, what));
+  }
+  return p;
+}
+
+namespace {
+
+std::string render_literal(const Literal& v) {
+  if (const auto* i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
+  if (const auto* s = std::get_if<std::string>(&v)) return fmt::format("\"{}\"", *s);
+  return "0";
+}
+
+std::string render_step(const Step& s) {
+  switch (s.kind) {
+    case Step::Kind::Send: return fmt::format("{{ send = \"{}\", to = \"{}\" }}", s.name, s.target);
+    case Step::Kind::New: return fmt::format("{{ new = \"{}\", into = \"{}\" }}", s.name, s.target);
+    case Step::Kind::Read: return fmt::format("{{ read = \"{}\" }}", s.name);
+    case Step::Kind::Set: return fmt::format("{{ set = \"{}\", value = {} }}", s.name, render_literal(s.value));
+    case Step::Kind::Add: return fmt::format("{{ add = \"{}\", value = {} }}", s.name, render_literal(s.value));
+    case Step::Kind::Cpu: return fmt::format("{{ cpu_us = {} }}", s.micros);
+    case Step::Kind::Answer:
+      return s.name.empty() ? fmt::format("{{ answer = {} }}", render_literal(s.value))
+                            : fmt::format("{{ answer = \"field:{}\" }}", s.name);
+  }
+  return "";
+}
+
+std::string render_body(const std::vector<Step>& body) {
+  std::string out = "body = [\n";
+  for (const Step& s : body) out += "  " + render_step(s) + ",\n";
+  return out + "]\n";
+}
+
+}  // namespace
+
+std::string render_package(const Package& p) {
+  std::string out = fmt::format("[package]\nname = \"{}\"\nversion = {}\n", p.name, p.version);
+  if (!p.requirements.empty()) {
+    out += "requires = [";
+    for (std::size_t i = 0; i < p.requirements.size(); ++i)
+      out += fmt::format("{}{{ package = \"{}\", version = {} }}", i ? ", " : " ", p.requirements[i].package, p.requirements[i].min_version);
+    out += " ]\n";
+  }
+  for (const ClassDef& c : p.classes) {
+    out += fmt::format("\n[[class]]\nname = \"{}\"\nsuperclass = \"{}\"\nfields = [", c.name, c.superclass);
+    for (std::size_t i = 0; i < c.fields.size(); ++i) out += fmt::format("{}\"{}\"", i ? ", " : "", c.fields[i]);
+    out += "]\n";
+  }
+  for (const MethodDef& m : p.methods)
+    out += fmt::format("\n[[method]]\nclass = \"{}\"\nselector = \"{}\"\n", m.class_name, m.selector) + render_body(m.body);
+  for (const MethodDef& m : p.initializers)
+    out += fmt::format("\n[[initialize]]\nclass = \"{}\"\n", m.class_name) + render_body(m.body);
+  out += "\n";
+  return out + std::string(kTrailer) + checksum_text(out) + "\n";
+}
+
+}  // namespace upgrader

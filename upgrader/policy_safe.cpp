@@ -1,0 +1,150 @@
+// The `safe` policy: verify the whole batch before touching the image, install in
+// dependency order into a release built aside, publish it with one pointer switch (requests
+// in flight finish on the release they started on), housekeeping, a durable snapshot, and
+// only then remove the staging files. A batch that keeps failing is quarantined.
+#include <fmt/format.h>
+
+#include <functional>
+#include <map>
+#include <set>
+
+#include "upgrader/checksum.hpp"
+#include "upgrader/manifest.hpp"
+#include "upgrader/package.hpp"
+#include "upgrader/server.hpp"
+#include "upgrader/staging.hpp"
+
+namespace upgrader {
+namespace {
+
+// Dependency order inside the batch; ties (and independent packages) by name.
+std::vector<const Package*> dependency_order(const std::vector<Package>& batch, const Release& installed) {
+  std::map<std::string, const Package*> by_name;
+  for (const Package& p : batch)
+    if (!by_name.emplace(p.name, &p).second) throw LoadError(fmt::format("package {} appears twice in the batch", p.name));
+  for (const Package& p : batch)
+    for (const Requirement& r : p.requirements) {
+      auto in_batch = by_name.find(r.package);
+      const std::int64_t have = in_batch != by_name.end() ? in_batch->second->version
+                                : installed.packages.contains(r.package) ? installed.packages.at(r.package) : -1;
+      if (have < r.min_version)
+        throw LoadError(fmt::format("{}: {} requires {} >= {}, {}", p.source, p.name, r.package, r.min_version,
+                                    have < 0 ? "which is neither installed nor in the batch" : fmt::format("but only {} is available", have)));
+    }
+  std::vector<const Package*> order;
+  std::set<std::string> done, visiting;
+  std::function<void(const Package&)> visit = [&](const Package& p) {
+    if (done.contains(p.name)) return;
+    if (!visiting.insert(p.name).second) throw LoadError(fmt::format("{}: dependency cycle through {}", p.source, p.name));
+    for (const Requirement& r : p.requirements)
+      if (auto it = by_name.find(r.package); it != by_name.end()) visit(*it->second);
+    visiting.erase(p.name);
+    done.insert(p.name);
+    order.push_back(&p);
+  };
+  for (const auto& [name, p] : by_name) visit(*p);
+  return order;
+}
+
+class SafePolicy : public Policy {
+ public:
+  std::string name() const override { return "safe"; }
+  int loader_priority(int request_priority) const override { return request_priority + 1; }
+  bool pins_requests() const override { return true; }
+
+  void poll(Server& server) override {
+    Filesystem& fs = server.runtime().fs();
+    const ServerConfig& cfg = server.config();
+    fs.mkdir(cfg.staging_dir);
+    const std::string manifest_path = server.staging_path(cfg.trigger);
+    if (!fs.exists(manifest_path)) return;
+    std::string manifest_text;
+    std::vector<ManifestEntry> entries;
+    try {
+      if (!fs.is_regular_file(manifest_path)) throw LoadError(fmt::format("{}: not a regular file", manifest_path));
+      manifest_text = fs.read(manifest_path);
+      entries = parse_manifest(manifest_text, manifest_path);
+      upgrade(server, entries);
+      tries_.erase(checksum_text(manifest_text));
+    } catch (const std::exception& e) {
+      const int tries = ++tries_[checksum_text(manifest_text)];
+      server.record("error", fmt::format("batch refused (try {} of {}): {}", tries, cfg.max_tries, e.what()));
+      if (tries >= cfg.max_tries) {
+        quarantine(server, entries, e.what());
+        tries_.erase(checksum_text(manifest_text));
+      }
+    }
+  }
+
+ private:
+  void upgrade(Server& server, const std::vector<ManifestEntry>& entries) {
+    Filesystem& fs = server.runtime().fs();
+    const ServerConfig& cfg = server.config();
+    // 1. Read and verify the whole batch; the image is not touched yet.
+    std::vector<Package> batch;
+    std::size_t methods = 0;
+    for (const ManifestEntry& e : entries) {
+      const std::string path = server.staging_path(e.file);
+      if (!fs.exists(path)) throw LoadError(fmt::format("{}: listed in the manifest but missing", path));
+      if (!fs.is_regular_file(path)) throw LoadError(fmt::format("{}: refused: not a regular file (link, directory or device)", path));
+      const std::string bytes = fs.read(path);
+      if (checksum_text(bytes) != e.checksum)
+        throw LoadError(fmt::format("{}: checksum {} does not match the manifest's {} (incomplete or altered upload)", path,
+                                    checksum_text(bytes), e.checksum));
+      batch.push_back(parse_package(bytes, path));
+      methods += batch.back().methods.size() + 1;
+    }
+    // 2. Build the new release aside, in dependency order.
+    auto next = std::make_shared<Release>(*server.image().current());
+    for (const Package* p : dependency_order(batch, *next)) {
+      next->apply(*p, /*check_requires=*/true);
+      server.runtime().yield();
+    }
+    next->number = server.image().current()->number + 1;
+    server.runtime().spend_cpu(cfg.compile_cost_per_method * static_cast<std::int64_t>(methods));
+    // 3. Publish: one pointer switch; requests in flight keep the release they pinned.
+    server.image().publish(next);
+    for (const Package* p : dependency_order(batch, *next)) server.run_initializers(*p);
+    server.record("published", fmt::format("release {} ({} packages)", next->number, batch.size()));
+    // 4. Housekeeping, then a durable snapshot, and only then remove the staging files.
+    const std::size_t expired = server.image().expire_sessions(server.runtime().now(), cfg.session_timeout);
+    if (expired > 0) server.record("housekeeping", fmt::format("{} idle sessions expired", expired));
+    server.save();
+    for (const ManifestEntry& e : entries) fs.unlink(server.staging_path(e.file));
+    fs.unlink(server.staging_path(cfg.trigger));
+    fs.fsync_dir(cfg.staging_dir);
+    server.record("removed", fmt::format("{} staged files and the manifest", entries.size()));
+  }
+
+  void quarantine(Server& server, const std::vector<ManifestEntry>& entries, const std::string& reason) {
+    Filesystem& fs = server.runtime().fs();
+    const ServerConfig& cfg = server.config();
+    const std::string dir = fmt::format("{}/batch-{}", cfg.quarantine_dir, ++quarantined_);
+    fs.mkdir(cfg.quarantine_dir);
+    fs.mkdir(dir);
+    fs.write(dir + "/REASON", reason + "\n");
+    fs.fsync(dir + "/REASON");
+    for (const ManifestEntry& e : entries)
+      if (fs.exists(server.staging_path(e.file))) fs.rename(server.staging_path(e.file), dir + "/" + e.file);
+    fs.rename(server.staging_path(cfg.trigger), dir + "/" + cfg.trigger);
+    fs.fsync_dir(dir);
+    fs.fsync_dir(cfg.staging_dir);
+    server.record("quarantined", fmt::format("batch moved to {}: {}", dir, reason));
+  }
+
+  std::map<std::string, int> tries_;  // by manifest checksum
+  int quarantined_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Policy> make_seed_policy(bool loader_above_requests);
+
+std::unique_ptr<Policy> make_policy(const std::string& name) {
+  if (name == "seed") return make_seed_policy(false);
+  if (name == "priority") return make_seed_policy(true);
+  if (name == "safe") return std::make_unique<SafePolicy>();
+  return nullptr;
+}
+
+}  // namespace upgrader

@@ -1,0 +1,68 @@
+#include "upgrader/server.hpp"
+
+#include <fmt/format.h>
+
+#include "upgrader/snapshot.hpp"
+
+namespace upgrader {
+
+Server::Server(Runtime& runtime, ServerConfig config, std::unique_ptr<Policy> policy)
+    : runtime_(runtime), config_(std::move(config)), policy_(std::move(policy)), interpreter_(image_, runtime_) {}
+
+void Server::record(std::string kind, std::string detail, std::uint64_t bytes) {
+  runtime_.log(fmt::format("{}: {}", kind, detail));
+  events_.push_back({runtime_.now(), std::move(kind), std::move(detail), bytes});
+}
+
+void Server::boot() {
+  Filesystem& fs = runtime_.fs();
+  if (fs.exists(config_.snapshot)) {
+    image_.restore(load_snapshot(fs, config_.snapshot));
+    record("booted", fmt::format("from {} (release {}, {} sessions)", config_.snapshot, image_.current()->number,
+                                 image_.sessions().size()));
+  } else {
+    record("booted", "empty image");
+  }
+}
+
+void Server::start_watcher() {
+  watching_ = true;
+  runtime_.spawn("code loader", policy_->loader_priority(config_.request_priority), [this] {
+    while (watching_) {
+      runtime_.sleep_for(config_.poll_period);
+      if (!watching_) break;
+      try {
+        policy_->poll(*this);
+      } catch (const std::exception& e) {
+        // The post: "on: Error do: [:error | Transcript show: error]" and try again next period.
+        record("error", e.what());
+      }
+    }
+  });
+}
+
+std::uint64_t Server::new_session(const std::string& root_class) { return image_.new_session(root_class, runtime_.now()); }
+
+Value Server::request(std::uint64_t session, const std::string& selector, MethodObserver* observer) {
+  Session* s = image_.session(session);
+  if (s == nullptr) throw RequestError(fmt::format("session {} does not exist (expired or lost)", session));
+  s->last_active = runtime_.now();
+  const ObjectId root = s->root;
+  const std::shared_ptr<const Release> pinned = policy_->pins_requests() ? image_.current() : nullptr;
+  return interpreter_.send(root, selector, pinned, observer);
+}
+
+void Server::run_initializers(const Package& package) {
+  for (const MethodDef& m : package.initializers) {
+    CompiledMethod cm{m.class_name, "initialize", m.body, package.name, package.version};
+    interpreter_.execute(cm, image_.class_object(m.class_name), image_.current(), nullptr);
+  }
+}
+
+std::uint64_t Server::save() {
+  const std::uint64_t bytes = save_snapshot(image_, runtime_.fs(), config_.snapshot);
+  record("saved", fmt::format("{} ({} bytes, release {})", config_.snapshot, bytes, image_.current()->number), bytes);
+  return bytes;
+}
+
+}  // namespace upgrader

@@ -1,0 +1,90 @@
+#pragma once
+// The server under test: an image serving session requests, a staging watcher (the
+// "code loader" fiber) and the upgrade policy it runs each poll period.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "upgrader/image.hpp"
+#include "upgrader/interpreter.hpp"
+#include "upgrader/runtime.hpp"
+
+namespace upgrader {
+
+struct ServerConfig {
+  std::string staging_dir = "load-package";  // as in the post
+  std::string trigger = "load";
+  std::string snapshot = "image.snapshot";
+  std::string quarantine_dir = "quarantine";
+  Duration poll_period = std::chrono::seconds(5);
+  int request_priority = 30;  // Squeak's userBackgroundPriority, where Seaside runs
+  Duration compile_cost_per_method = std::chrono::microseconds(200);
+  Duration session_timeout = std::chrono::minutes(10);
+  int max_tries = 3;  // safe: a bad batch is quarantined after this many failed polls
+};
+
+// What the upgrader did, for logs, tests and reports (the oracles do not trust it).
+struct UpgradeEvent {
+  Time at;
+  std::string kind;  // installed, published, saved, error, quarantined, booted, removed
+  std::string detail;
+  std::uint64_t bytes = 0;  // saved: snapshot size
+};
+
+class Server;
+
+// One upgrade procedure. Users can plug in their own.
+class Policy {
+ public:
+  virtual ~Policy() = default;
+  virtual std::string name() const = 0;
+  virtual int loader_priority(int request_priority) const = 0;
+  // Requests run entirely on the release they started on.
+  virtual bool pins_requests() const = 0;
+  // One poll period. Errors propagate to the watcher, which logs them.
+  virtual void poll(Server& server) = 0;
+};
+
+// "seed", "priority" or "safe"; nullptr for an unknown name.
+std::unique_ptr<Policy> make_policy(const std::string& name);
+
+class Server {
+ public:
+  Server(Runtime& runtime, ServerConfig config, std::unique_ptr<Policy> policy);
+
+  // Boots from the snapshot when there is one (a corrupt one is an error: nothing is
+  // guessed), else from an empty image.
+  void boot();
+  // Forks the code loader at the policy's priority; it polls until stop_watcher().
+  void start_watcher();
+  void stop_watcher() { watching_ = false; }
+
+  std::uint64_t new_session(const std::string& root_class);
+  // Runs one request; throws MessageNotUnderstood / RequestError, or RequestError for a
+  // session that does not exist.
+  Value request(std::uint64_t session, const std::string& selector, MethodObserver* observer = nullptr);
+
+  // Runs the class-side initializers of a package on the current release.
+  void run_initializers(const Package& package);
+  std::uint64_t save();
+  void record(std::string kind, std::string detail, std::uint64_t bytes = 0);
+
+  Image& image() { return image_; }
+  Runtime& runtime() { return runtime_; }
+  const ServerConfig& config() const { return config_; }
+  Policy& policy() { return *policy_; }
+  const std::vector<UpgradeEvent>& events() const { return events_; }
+  std::string staging_path(const std::string& name) const { return config_.staging_dir + "/" + name; }
+
+ private:
+  Runtime& runtime_;
+  ServerConfig config_;
+  std::unique_ptr<Policy> policy_;
+  Image image_;
+  Interpreter interpreter_;
+  std::vector<UpgradeEvent> events_;
+  bool watching_ = false;
+};
+
+}  // namespace upgrader
