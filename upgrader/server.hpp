@@ -19,7 +19,7 @@ struct ServerConfig {
   std::string quarantine_dir = "quarantine";
   Duration poll_period = std::chrono::seconds(5);
   int request_priority = 30;  // Squeak's userBackgroundPriority, where Seaside runs
-  Duration compile_cost_per_method = std::chrono::microseconds(200);
+  Duration compile_cost_per_method = std::chrono::milliseconds(20);  // Monticello loads take seconds
   Duration session_timeout = std::chrono::minutes(10);
   int max_tries = 3;  // safe: a bad batch is quarantined after this many failed polls
 };

@@ -1,0 +1,50 @@
+#pragma once
+// The simulated binding of the upgrader's runtime interface: fibers, virtual time and the
+// simulated filesystem of a sim::World. Every file operation is a yield point.
+#include <string>
+#include <vector>
+
+#include "sim/world.hpp"
+#include "upgrader/runtime.hpp"
+
+namespace scenarios {
+
+class SimFilesystem : public upgrader::Filesystem {
+ public:
+  explicit SimFilesystem(sim::SimFs& fs) : fs_(fs) {}
+  void mkdir(const std::string& path) override;
+  void write(const std::string& path, std::string_view data) override;
+  std::string read(const std::string& path) override;
+  void rename(const std::string& from, const std::string& to) override;
+  void unlink(const std::string& path) override;
+  void fsync(const std::string& path) override;
+  void fsync_dir(const std::string& path) override;
+  std::vector<std::string> list(const std::string& dir) override;
+  bool exists(const std::string& path) override;
+  bool is_regular_file(const std::string& path) override;
+
+ private:
+  sim::SimFs& fs_;
+};
+
+class SimRuntime : public upgrader::Runtime {
+ public:
+  explicit SimRuntime(sim::World& world) : world_(world), fs_(world.fs()) {}
+  upgrader::Time now() override { return world_.now(); }
+  void sleep_for(upgrader::Duration d) override { world_.sleep_for(d); }
+  void yield() override { world_.yield(); }
+  void spend_cpu(upgrader::Duration d) override { world_.consume_cpu(d); }
+  void spawn(std::string name, int priority, std::function<void()> body) override {
+    world_.spawn(std::move(name), priority, std::move(body));
+  }
+  upgrader::Filesystem& fs() override { return fs_; }
+  void log(std::string_view line) override;
+  const std::vector<std::string>& lines() const { return lines_; }
+
+ private:
+  sim::World& world_;
+  SimFilesystem fs_;
+  std::vector<std::string> lines_;
+};
+
+}  // namespace scenarios
