@@ -21,6 +21,8 @@ struct FiberInfo {
   std::uint64_t timer_seq = 0;
   std::string park_reason;
   std::vector<FiberInfo*> joiners;  // fibers waiting for this one to finish
+  const void* stack_bottom = nullptr;  // for AddressSanitizer's stack-switch annotations
+  std::size_t stack_size = 0;
 };
 
 }  // namespace sim

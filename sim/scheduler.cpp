@@ -1,5 +1,7 @@
 #include "sim/scheduler.hpp"
 
+#include "support/asan_fibers.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -44,6 +46,27 @@ void Scheduler::trace_event(EventKind kind, std::string_view detail) {
                 kind, detail);
 }
 
+namespace {
+
+// Boost's fixed-size stack, remembering where the stack lies (for ASan's annotations).
+class RecordingStack {
+ public:
+  RecordingStack(std::size_t size, FiberInfo* fiber) : inner_(size), fiber_(fiber) {}
+  boost::context::stack_context allocate() {
+    boost::context::stack_context sctx = inner_.allocate();
+    fiber_->stack_size = sctx.size;
+    fiber_->stack_bottom = static_cast<const char*>(sctx.sp) - sctx.size;
+    return sctx;
+  }
+  void deallocate(boost::context::stack_context& sctx) noexcept { inner_.deallocate(sctx); }
+
+ private:
+  boost::fibers::fixedsize_stack inner_;
+  FiberInfo* fiber_;
+};
+
+}  // namespace
+
 FiberInfo& Scheduler::spawn(std::string name, int priority, std::function<void()> body) {
   FiberInfo& info = fibers_.emplace_back();
   info.id = fibers_.size();
@@ -61,6 +84,7 @@ FiberInfo& Scheduler::spawn(std::string name, int priority, std::function<void()
 
   FiberInfo* self = &info;
   auto wrapper = [this, self, body = std::move(body)]() noexcept {
+    support::asan::after_switch();
     if (!draining_) {
       try {
         body();
@@ -74,8 +98,7 @@ FiberInfo& Scheduler::spawn(std::string name, int priority, std::function<void()
     finish(*self);
   };
   pending_spawn_ = self;  // read by SimAlgorithm::new_properties inside the constructor
-  boost::fibers::fiber fiber(std::allocator_arg, boost::fibers::fixedsize_stack(stack_size_),
-                             std::move(wrapper));
+  boost::fibers::fiber fiber(std::allocator_arg, RecordingStack(stack_size_, self), std::move(wrapper));
   fiber.detach();
   return info;
 }
@@ -186,18 +209,36 @@ context* Scheduler::switch_to(FiberInfo* fiber) {
   return fiber->context;
 }
 
+context* Scheduler::hand_over(context* to, bool from_dies) {
+  if (!migrating_) {
+    const FiberInfo* info = nullptr;
+    for (const FiberInfo* f : {running_, handoff_info_})
+      if (f != nullptr && f->context == to) info = f;
+    support::asan::before_switch(context::active(), to, info ? info->stack_bottom : nullptr, info ? info->stack_size : 0,
+                        from_dies);
+  }
+  return to;
+}
+
 context* Scheduler::pick_next() noexcept {
+  support::asan::after_switch();  // the dispatcher arrives here first after a switch to it
   context* active = context::active();
-  if (handoff_ != nullptr) return std::exchange(handoff_, nullptr);
+  const bool active_died = running_finished_ && running_ != nullptr && active == running_->context;
+  if (handoff_ != nullptr) {
+    context* to = std::exchange(handoff_, nullptr);
+    context* result = hand_over(to, active_died);
+    handoff_info_ = nullptr;
+    return result;
+  }
   if (running_finished_ && dispatcher_ready_ && active != dispatcher_) {
     running_finished_ = false;
     dispatcher_ready_ = false;
-    return dispatcher_;
+    return hand_over(dispatcher_, active_died);
   }
   running_finished_ = false;
   if (FiberInfo* next = decide()) {
     context* ctx = switch_to(next);
-    if (ctx != active) return ctx;
+    if (ctx != active) return hand_over(ctx, active_died);
     // The fiber that just blocked is itself the next to run (it slept alone): a context
     // cannot resume itself, so go through the dispatcher, which comes straight back.
     if (!dispatcher_ready_) {
@@ -205,17 +246,18 @@ context* Scheduler::pick_next() noexcept {
       std::abort();
     }
     handoff_ = ctx;
+    handoff_info_ = next;
     dispatcher_ready_ = false;
-    return dispatcher_;
+    return hand_over(dispatcher_, false);
   }
   if (main_waiting_ && active != main_) {
     main_waiting_ = false;
     running_ = nullptr;
-    return main_;
+    return hand_over(main_, active_died);
   }
   if (dispatcher_ready_ && active != dispatcher_) {
     dispatcher_ready_ = false;
-    return dispatcher_;
+    return hand_over(dispatcher_, active_died);
   }
   return nullptr;
 }
@@ -237,8 +279,9 @@ void Scheduler::on_awakened(context* ctx, FiberInfo* info) noexcept {
   }
 }
 
-void Scheduler::suspend_current() {
-  running_->context->suspend();
+void Scheduler::suspend(context* self) {
+  self->suspend();
+  support::asan::after_switch();
 }
 
 void Scheduler::yield() {
@@ -252,12 +295,13 @@ void Scheduler::yield() {
   }
   if (next != nullptr) {
     handoff_ = switch_to(next);
+    handoff_info_ = next;
   } else {
     main_waiting_ = false;
     handoff_ = main_;
     running_ = nullptr;
   }
-  self.context->suspend();
+  suspend(self.context);
   check_cancelled();
 }
 
@@ -273,7 +317,7 @@ void Scheduler::sleep_until(Time when) {
   self.timer_seq = ++timer_seq_;
   timers_.push({when.count(), self.timer_seq, &self});
   trace_event(EventKind::Sleep, format_time(when.count()));
-  suspend_current();
+  suspend(running_->context);
   check_cancelled();
 }
 
@@ -283,7 +327,7 @@ void Scheduler::park(std::string reason) {
   self.state = FiberState::Parked;
   trace_event(EventKind::Park, reason);
   self.park_reason = std::move(reason);
-  suspend_current();
+  suspend(running_->context);
   check_cancelled();
 }
 
@@ -327,7 +371,7 @@ void Scheduler::run_from_main() {
   main_ = active;
   if (live_ > 0) {
     main_waiting_ = true;
-    active->suspend();
+    suspend(active);
   } else {
     stop(StopReason::AllDone);
   }
@@ -342,7 +386,7 @@ void Scheduler::drain() {
   for (FiberInfo& f : fibers_)
     if (f.state == FiberState::Sleeping || f.state == FiberState::Parked) make_ready(&f);
   main_waiting_ = true;
-  context::active()->suspend();
+  suspend(context::active());
   if (live_ > 0) {
     std::fprintf(stderr, "sim: %zu fibers could not be unwound (blocked outside the simulator)\n",
                  live_);
@@ -351,7 +395,7 @@ void Scheduler::drain() {
 }
 
 void SimAlgorithm::awakened(context* ctx, SimProps& props) noexcept {
-  scheduler_->on_awakened(ctx, props.info);
+  scheduler_->on_awakened(ctx, static_cast<FiberInfo*>(props.owner));
 }
 
 context* SimAlgorithm::pick_next() noexcept { return scheduler_->pick_next(); }
@@ -367,7 +411,7 @@ void SimAlgorithm::suspend_until(std::chrono::steady_clock::time_point const&) n
 
 boost::fibers::fiber_properties* SimAlgorithm::new_properties(context* ctx) {
   auto* props = new SimProps(ctx);
-  props->info = scheduler_->take_pending_spawn();
+  props->owner = scheduler_->take_pending_spawn();
   return props;
 }
 

@@ -21,6 +21,7 @@
 #include "sim/fiber_info.hpp"
 #include "sim/ready_queue.hpp"
 #include "sim/trace.hpp"
+#include "support/fiber_props.hpp"
 
 namespace sim {
 
@@ -87,6 +88,8 @@ class Scheduler {
   FiberInfo* take_pending_spawn() noexcept { return std::exchange(pending_spawn_, nullptr); }
 
   void trace_event(EventKind kind, std::string_view detail);
+  // set_algo() calls pick_next() to move ready fibers to a new algorithm: no switch follows.
+  void begin_migration() { migrating_ = true; }
 
  private:
   struct Timer {
@@ -100,7 +103,9 @@ class Scheduler {
   void wake_due_timers();
   void make_ready(FiberInfo* fiber);
   boost::fibers::context* switch_to(FiberInfo* fiber);
-  void suspend_current();
+  // Every context pick_next() hands to Boost goes through here (ASan annotations).
+  boost::fibers::context* hand_over(boost::fibers::context* to, bool from_dies);
+  void suspend(boost::fibers::context* self);
   void check_cancelled() const;
   void finish(FiberInfo& fiber);
   void pct_change_point();
@@ -125,24 +130,23 @@ class Scheduler {
   FiberInfo* running_ = nullptr;
   FiberInfo* pending_spawn_ = nullptr;
   boost::fibers::context* handoff_ = nullptr;  // decided by a yield, taken by pick_next
+  FiberInfo* handoff_info_ = nullptr;          // the fiber behind handoff_, if any
   boost::fibers::context* main_ = nullptr;
   boost::fibers::context* dispatcher_ = nullptr;
   bool dispatcher_ready_ = false;
   bool running_finished_ = false;
   bool main_waiting_ = false;
   bool draining_ = false;
+  bool migrating_ = false;
 
   StopReason stop_ = StopReason::None;
   std::string failed_fiber_;
   std::string failure_;
 };
 
-// Boost.Fiber properties: a pointer to the scheduler's record of the fiber
-// (null for Boost's own main and dispatcher contexts).
-struct SimProps : boost::fibers::fiber_properties {
-  using boost::fibers::fiber_properties::fiber_properties;
-  FiberInfo* info = nullptr;
-};
+// Boost.Fiber properties: `owner` points to the scheduler's record of the fiber (null for
+// Boost's own main and dispatcher contexts).
+using SimProps = support::FiberProps;
 
 class SimAlgorithm : public boost::fibers::algo::algorithm_with_properties<SimProps> {
  public:

@@ -67,6 +67,7 @@ World::World(WorldConfig config)
 World::~World() {
   // Hand the thread back to Boost's default scheduler (moving the dispatcher over), so
   // later fibers or worlds on this thread never see this world's dangling scheduler.
+  scheduler_.begin_migration();
   boost::fibers::use_scheduling_algorithm<boost::fibers::algo::round_robin>();
   current_world = nullptr;
 }

@@ -1,5 +1,8 @@
 #include "upgrader/real_runtime.hpp"
 
+#include "support/asan_fibers.hpp"
+#include "upgrader/real_scheduler.hpp"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -7,7 +10,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <boost/fiber/algo/round_robin.hpp>
 #include <boost/fiber/fiber.hpp>
+#include <boost/fiber/fixedsize_stack.hpp>
 #include <boost/fiber/operations.hpp>
 #include <cerrno>
 #include <cstring>
@@ -130,23 +135,61 @@ bool PosixFilesystem::is_regular_file(const std::string& path) {
   return ::lstat(full(path).c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
-RealRuntime::RealRuntime(std::string root) : fs_(std::move(root)), start_(std::chrono::steady_clock::now()) {}
+namespace {
+
+// Boost's fixed-size stack, telling the scheduler where the stack lies (for ASan).
+class RecordingStack {
+ public:
+  explicit RecordingStack(std::size_t size) : inner_(size) {}
+  boost::context::stack_context allocate() {
+    boost::context::stack_context sctx = inner_.allocate();
+    RealPriorityScheduler::pending().stack_bottom = static_cast<const char*>(sctx.sp) - sctx.size;
+    RealPriorityScheduler::pending().stack_size = sctx.size;
+    return sctx;
+  }
+  void deallocate(boost::context::stack_context& sctx) noexcept { inner_.deallocate(sctx); }
+
+ private:
+  boost::fibers::fixedsize_stack inner_;
+};
+
+}  // namespace
+
+RealRuntime::RealRuntime(std::string root) : fs_(std::move(root)), start_(std::chrono::steady_clock::now()) {
+  boost::fibers::use_scheduling_algorithm<RealPriorityScheduler>();
+}
+
+RealRuntime::~RealRuntime() {
+  join_all();
+  RealPriorityScheduler::migrating() = true;
+  boost::fibers::use_scheduling_algorithm<boost::fibers::algo::round_robin>();
+  RealPriorityScheduler::migrating() = false;
+}
 
 Time RealRuntime::now() { return std::chrono::steady_clock::now() - start_; }
 
-void RealRuntime::sleep_for(Duration d) { boost::this_fiber::sleep_for(d); }
+void RealRuntime::sleep_for(Duration d) {
+  boost::this_fiber::sleep_for(d);
+  support::asan::after_switch();
+}
 
-void RealRuntime::yield() { boost::this_fiber::yield(); }
+void RealRuntime::yield() {
+  boost::this_fiber::yield();
+  support::asan::after_switch();
+}
 
-void RealRuntime::spawn(std::string name, int /*priority*/, std::function<void()> body) {
+void RealRuntime::spawn(std::string name, int priority, std::function<void()> body) {
   ++live_;
-  boost::fibers::fiber([this, name = std::move(name), body = std::move(body)] {
+  RealPriorityScheduler::pending().priority = priority;
+  boost::fibers::fiber(std::allocator_arg, RecordingStack(256 * 1024), [this, name = std::move(name), body = std::move(body)] {
+    support::asan::after_switch();
     try {
       body();
     } catch (const std::exception& e) {
       log(fmt::format("fiber '{}' died: {}", name, e.what()));  // never std::terminate
     }
     --live_;
+    RealPriorityScheduler::dying() = boost::fibers::context::active();
   }).detach();
 }
 
@@ -155,7 +198,7 @@ void RealRuntime::log(std::string_view line) {
 }
 
 void RealRuntime::join_all() {
-  while (live_ > 0) boost::this_fiber::sleep_for(std::chrono::milliseconds(1));
+  while (live_ > 0) sleep_for(std::chrono::milliseconds(1));
 }
 
 }  // namespace upgrader

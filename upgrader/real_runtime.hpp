@@ -1,8 +1,9 @@
 #pragma once
 // The real binding of the runtime interface: Boost.Fiber on one thread with real time, and
 // POSIX files under a root directory with real fsync of files and directories.
-// Boost's round-robin scheduler has no priorities: on this binding fibers of every priority
-// share the thread fairly (the simulator is where priority semantics are explored).
+// Fibers run by priority (real_scheduler.hpp), as the simulator's do. One RealRuntime per
+// thread at a time; it installs its scheduler on construction and restores Boost's default
+// when destroyed, after every fiber it spawned has finished.
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -34,6 +35,9 @@ class PosixFilesystem : public Filesystem {
 class RealRuntime : public Runtime {
  public:
   explicit RealRuntime(std::string root);
+  ~RealRuntime() override;
+  RealRuntime(const RealRuntime&) = delete;
+  RealRuntime& operator=(const RealRuntime&) = delete;
   Time now() override;
   void sleep_for(Duration d) override;
   void yield() override;
@@ -42,7 +46,8 @@ class RealRuntime : public Runtime {
   Filesystem& fs() override { return fs_; }
   void log(std::string_view line) override;
 
-  // From the thread's main fiber: runs the fibers until all have finished.
+  // From the thread's main fiber: runs the fibers until all have finished. Code on the main
+  // fiber waits through sleep_for()/yield() of this runtime, never Boost's directly.
   void join_all();
   std::size_t live_fibers() const { return live_; }
   const std::vector<std::string>& lines() const { return lines_; }

@@ -92,8 +92,8 @@ RealRun run_real(const std::string& root, const std::string& policy, const std::
     rt.fs().write(cfg.staging_dir + "/load", "");
   }
   const auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (!has_event(server, done_kind, before) && std::chrono::steady_clock::now() < deadline) boost::this_fiber::sleep_for(5ms);
-  boost::this_fiber::sleep_for(50ms);  // requests keep running on the new release
+  while (!has_event(server, done_kind, before) && std::chrono::steady_clock::now() < deadline) rt.sleep_for(5ms);
+  rt.sleep_for(50ms);  // requests keep running on the new release
   running = false;
   server.stop_watcher();
   rt.join_all();

@@ -1,0 +1,21 @@
+#pragma once
+// AddressSanitizer has to be told when the thread moves to another stack, or it mistakes
+// live frames of suspended fibers for dead ones (false use-after-return / stack overflow
+// reports after exceptions). Debian's Boost.Context is built without these annotations, so
+// the scheduler makes them itself around every switch it decides. No-ops without ASan.
+#include <cstddef>
+
+namespace boost::fibers { class context; }
+
+namespace support::asan {
+
+// Before a switch from `from` to `to`. `to_bottom`/`to_size` describe the target's stack
+// when the caller knows it (a simulated fiber); otherwise what was learned earlier is used.
+// `from_dies`: the current fiber has finished and never runs again.
+void before_switch(const boost::fibers::context* from, const boost::fibers::context* to, const void* to_bottom,
+                   std::size_t to_size, bool from_dies);
+// First thing in the context that now runs (after a suspend returns, at a fiber's entry,
+// in the dispatcher's call into the scheduler). Does nothing if no switch is pending.
+void after_switch();
+
+}  // namespace support::asan
