@@ -35,7 +35,11 @@ class SimRuntime : public upgrader::Runtime {
   void yield() override { world_.yield(); }
   void spend_cpu(upgrader::Duration d) override { world_.consume_cpu(d); }
   void spawn(std::string name, int priority, std::function<void()> body) override {
-    world_.spawn(std::move(name), priority, std::move(body));
+    fibers_.push_back(&world_.spawn(std::move(name), priority, std::move(body)));
+  }
+  // The server process dies: every fiber it spawned unwinds at its next yield point.
+  void kill_all() {
+    for (sim::FiberInfo* f : fibers_) world_.kill(*f);
   }
   upgrader::Filesystem& fs() override { return fs_; }
   void log(std::string_view line) override;
@@ -45,6 +49,7 @@ class SimRuntime : public upgrader::Runtime {
   sim::World& world_;
   SimFilesystem fs_;
   std::vector<std::string> lines_;
+  std::vector<sim::FiberInfo*> fibers_;
 };
 
 }  // namespace scenarios

@@ -20,6 +20,7 @@ struct FiberInfo {
   std::int64_t wake_at_ns = 0;
   std::uint64_t timer_seq = 0;
   std::string park_reason;
+  bool killed = false;  // unwinds at its next yield point (its process crashed)
   std::vector<FiberInfo*> joiners;  // fibers waiting for this one to finish
   const void* stack_bottom = nullptr;  // for AddressSanitizer's stack-switch annotations
   std::size_t stack_size = 0;

@@ -85,7 +85,7 @@ FiberInfo& Scheduler::spawn(std::string name, int priority, std::function<void()
   FiberInfo* self = &info;
   auto wrapper = [this, self, body = std::move(body)]() noexcept {
     support::asan::after_switch();
-    if (!draining_) {
+    if (!draining_ && !self->killed) {
       try {
         body();
       } catch (const FiberCancelled&) {
@@ -124,8 +124,15 @@ void Scheduler::stop(StopReason reason, std::string detail) {
                 fmt::format("{} {}", static_cast<int>(reason), detail));
 }
 
-void Scheduler::check_cancelled() const {
-  if (draining_ && std::uncaught_exceptions() == 0) throw FiberCancelled{};
+void Scheduler::check_cancelled(const FiberInfo& self) const {
+  if ((draining_ || self.killed) && std::uncaught_exceptions() == 0) throw FiberCancelled{};
+}
+
+void Scheduler::kill(FiberInfo& fiber) {
+  if (fiber.state == FiberState::Finished || fiber.killed) return;
+  fiber.killed = true;
+  trace_event(EventKind::Kill, fiber.name);
+  if (fiber.state == FiberState::Sleeping || fiber.state == FiberState::Parked) make_ready(&fiber);
 }
 
 void Scheduler::make_ready(FiberInfo* fiber) {
@@ -286,7 +293,7 @@ void Scheduler::suspend(context* self) {
 
 void Scheduler::yield() {
   FiberInfo& self = current_checked();
-  check_cancelled();
+  check_cancelled(self);
   make_ready(&self);
   FiberInfo* next = decide();
   if (next == &self) {
@@ -302,12 +309,12 @@ void Scheduler::yield() {
     running_ = nullptr;
   }
   suspend(self.context);
-  check_cancelled();
+  check_cancelled(self);
 }
 
 void Scheduler::sleep_until(Time when) {
   FiberInfo& self = current_checked();
-  check_cancelled();
+  check_cancelled(self);
   if (when <= now_) {
     yield();
     return;
@@ -318,17 +325,17 @@ void Scheduler::sleep_until(Time when) {
   timers_.push({when.count(), self.timer_seq, &self});
   trace_event(EventKind::Sleep, format_time(when.count()));
   suspend(running_->context);
-  check_cancelled();
+  check_cancelled(self);
 }
 
 void Scheduler::park(std::string reason) {
   FiberInfo& self = current_checked();
-  check_cancelled();
+  check_cancelled(self);
   self.state = FiberState::Parked;
   trace_event(EventKind::Park, reason);
   self.park_reason = std::move(reason);
   suspend(running_->context);
-  check_cancelled();
+  check_cancelled(self);
 }
 
 void Scheduler::unpark(FiberInfo& fiber) {

@@ -60,6 +60,9 @@ class Scheduler {
   // Callable from anywhere in the world.
   void unpark(FiberInfo& fiber);
   void set_priority(FiberInfo& fiber, int priority);
+  // The fiber's process died (a crash): it unwinds with FiberCancelled at its next yield
+  // point, or skips its body if it never ran. Its objects must outlive that moment.
+  void kill(FiberInfo& fiber);
   // The running fiber holds the CPU for `d`: virtual time passes for everyone, timers that
   // come due wake, but nobody else runs before this fiber's next yield point.
   void consume_cpu(Duration d);
@@ -106,7 +109,7 @@ class Scheduler {
   // Every context pick_next() hands to Boost goes through here (ASan annotations).
   boost::fibers::context* hand_over(boost::fibers::context* to, bool from_dies);
   void suspend(boost::fibers::context* self);
-  void check_cancelled() const;
+  void check_cancelled(const FiberInfo& self) const;
   void finish(FiberInfo& fiber);
   void pct_change_point();
 

@@ -17,6 +17,7 @@ std::string_view to_string(EventKind kind) {
     case EventKind::Unpark: return "unpark";
     case EventKind::Finish: return "finish";
     case EventKind::Fail: return "fail";
+    case EventKind::Kill: return "kill";
     case EventKind::Fs: return "fs";
     case EventKind::Crash: return "crash";
     case EventKind::Note: return "note";

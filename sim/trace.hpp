@@ -9,7 +9,7 @@
 namespace sim {
 
 enum class EventKind : std::uint8_t {
-  Spawn, Run, Yield, Sleep, Wake, ClockJump, Cpu, Park, Unpark, Finish, Fail, Fs, Crash, Note, Stop
+  Spawn, Run, Yield, Sleep, Wake, ClockJump, Cpu, Park, Unpark, Finish, Fail, Kill, Fs, Crash, Note, Stop
 };
 std::string_view to_string(EventKind kind);
 

@@ -18,12 +18,17 @@ class WaitQueue {
     waiters_.push_back(&self);
     scheduler.park(what_);
   }
-  // Wakes the oldest waiter; the scheduler still decides who runs first.
+  // Wakes the oldest waiter still waiting (a killed one has left); the scheduler still
+  // decides who runs first.
   void notify_one(Scheduler& scheduler) {
-    if (waiters_.empty()) return;
-    FiberInfo* f = waiters_.front();
-    waiters_.pop_front();
-    scheduler.unpark(*f);
+    while (!waiters_.empty()) {
+      FiberInfo* f = waiters_.front();
+      waiters_.pop_front();
+      if (f->state == FiberState::Parked) {
+        scheduler.unpark(*f);
+        return;
+      }
+    }
   }
   void notify_all(Scheduler& scheduler) {
     while (!waiters_.empty()) notify_one(scheduler);

@@ -68,6 +68,7 @@ class World {
   void join(FiberInfo& fiber) { scheduler_.join(fiber); }
   void unpark(FiberInfo& fiber) { scheduler_.unpark(fiber); }
   void consume_cpu(Duration d) { scheduler_.consume_cpu(d); }
+  void kill(FiberInfo& fiber) { scheduler_.kill(fiber); }
 
   Time now() const { return scheduler_.now(); }
   void note(std::string_view detail) { scheduler_.trace_event(EventKind::Note, detail); }
