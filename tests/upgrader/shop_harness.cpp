@@ -57,7 +57,7 @@ ShopResult run_shop(const ShopRun& o) {
   sim::World world(wc);
   ShopResult out;
   auto runtime = std::make_unique<scenarios::SimRuntime>(world);
-  auto server = std::make_unique<Server>(*runtime, ServerConfig{}, make_policy(o.policy));
+  auto server = std::make_unique<Server>(*runtime, o.config, make_policy(o.policy));
   // A crashed process's objects stay alive until its fibers have unwound.
   std::vector<std::unique_ptr<scenarios::SimRuntime>> dead_runtimes;
   std::vector<std::unique_ptr<Server>> dead_servers;
@@ -69,6 +69,7 @@ ShopResult run_shop(const ShopRun& o) {
   }
   world.fs().mkdir("load-package");
   world.fs().fsync_dir(".");
+  for (int s = 0; s < o.idle_sessions; ++s) server->new_session("ShopSession");
   for (int s = 0; s < o.sessions; ++s) {
     const auto id = server->new_session("ShopSession");
     runtime->spawn(fmt::format("session-{}", s), server->config().request_priority, [&, id, srv = server.get()] {
@@ -124,7 +125,7 @@ ShopResult run_shop(const ShopRun& o) {
       dead_servers.push_back(std::move(server));
       // Restart: a new process boots from whatever the disk kept.
       runtime = std::make_unique<scenarios::SimRuntime>(world);
-      server = std::make_unique<Server>(*runtime, ServerConfig{}, make_policy(o.policy));
+      server = std::make_unique<Server>(*runtime, o.config, make_policy(o.policy));
       server->boot();
       for (const auto& [name, version] : new_only) {
         const auto installed = server->image().current()->packages;

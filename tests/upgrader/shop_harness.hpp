@@ -17,8 +17,10 @@ namespace testing_support {
 
 struct ShopRun {
   std::string policy = "safe";
+  upgrader::ServerConfig config;
   std::uint64_t seed = 0;
-  int sessions = 5;
+  int sessions = 5;       // each issues requests
+  int idle_sessions = 0;  // opened at boot, never used again
   int think_min_ms = 100;
   int think_max_ms = 2100;
   // The order of v2's files in the upload and the manifest (empty: dependency order).
