@@ -88,7 +88,7 @@ TEST(SafePolicy, AManifestThatEscapesTheStagingDirectoryIsQuarantined) {
 }
 
 TEST(SafePolicy, ATornUploadIsRefusedAndQuarantinedAfterBoundedTriesWithNothingLost) {
-  const std::string full = testing_support::read_text(testing_support::app_dir() + "/v2/Shop-Kernel-2.pkg");
+  const std::string full = testing_support::read_text(testing_support::app_dir() + "/new/Shop-Kernel-2.pkg");
   ShopResult r = run_shop(staging("safe", [&](sim::SimFs& fs) {
     fs.write("load-package/Shop-Kernel-2.pkg", full.substr(0, full.size() / 2));  // half uploaded
     fs.write("load-package/load", render_manifest({{"Shop-Kernel-2.pkg", checksum_text(full), 0}}));

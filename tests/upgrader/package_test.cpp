@@ -18,8 +18,8 @@ std::string sealed(std::string body) { return body + "\n# hotsim-checksum " + ch
 
 TEST(Package, TheSampleAppParsesAndInstallsInDependencyOrder) {
   Release r;
-  for (const auto* dir : {"v1", "v2"}) {
-    for (const auto& f : (std::string(dir) == "v1" ? testing_support::v1_files() : testing_support::v2_files())) {
+  for (const auto* dir : {"old", "new"}) {
+    for (const auto& f : (std::string(dir) == "old" ? testing_support::v1_files() : testing_support::v2_files())) {
       const std::string path = app_dir() + "/" + dir + "/" + f;
       Package p = parse_package(read_text(path), path);
       r.apply(p, true);
@@ -61,7 +61,7 @@ TEST(Package, MalformedPackagesSayFileLineAndWhatWasExpected) {
 }
 
 TEST(Package, TornAndAlteredUploadsAreRefused) {
-  const std::string path = app_dir() + "/v2/Shop-Model-2.pkg";
+  const std::string path = app_dir() + "/new/Shop-Model-2.pkg";
   const std::string good = read_text(path);
   for (std::size_t cut : {std::size_t{0}, good.size() / 3, good.size() - 30}) {
     try {

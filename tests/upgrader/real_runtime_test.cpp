@@ -55,7 +55,7 @@ RealRun run_real(const std::string& root, const std::string& policy, const std::
   server.boot();
   if (server.image().current()->packages.empty())
     for (const auto& f : testing_support::v1_files()) {
-      const std::string path = app_dir() + "/v1/" + f;
+      const std::string path = app_dir() + "/old/" + f;
       server.image().install(parse_package(read_text(path), path), true);
     }
   rt.fs().mkdir(cfg.staging_dir);
@@ -104,7 +104,7 @@ RealRun run_real(const std::string& root, const std::string& policy, const std::
 
 std::vector<std::pair<std::string, std::string>> v2_files() {
   std::vector<std::pair<std::string, std::string>> files;
-  for (const auto& f : testing_support::v2_files()) files.emplace_back(f, read_text(app_dir() + "/v2/" + f));
+  for (const auto& f : testing_support::v2_files()) files.emplace_back(f, read_text(app_dir() + "/new/" + f));
   return files;
 }
 

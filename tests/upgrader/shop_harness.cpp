@@ -15,7 +15,7 @@ using namespace upgrader;
 
 std::set<std::pair<std::string, std::int64_t>> release_versions(const std::string& dir) {
   std::set<std::pair<std::string, std::int64_t>> out;
-  for (const auto& f : dir == "v1" ? v1_files() : v2_files()) {
+  for (const auto& f : dir == "old" ? v1_files() : v2_files()) {
     const std::string path = app_dir() + "/" + dir + "/" + f;
     const Package p = parse_package(read_text(path), path);
     out.emplace(p.name, p.version);
@@ -46,7 +46,7 @@ class TornRequestObserver : public MethodObserver {
 }  // namespace
 
 ShopResult run_shop(const ShopRun& o) {
-  const auto v1 = release_versions("v1"), v2 = release_versions("v2");
+  const auto v1 = release_versions("old"), v2 = release_versions("new");
   std::set<std::pair<std::string, std::int64_t>> old_only, new_only;
   for (const auto& p : v1) if (!v2.contains(p)) old_only.insert(p);
   for (const auto& p : v2) if (!v1.contains(p)) new_only.insert(p);
@@ -64,7 +64,7 @@ ShopResult run_shop(const ShopRun& o) {
 
   server->boot();
   for (const auto& f : v1_files()) {
-    const std::string path = app_dir() + "/v1/" + f;
+    const std::string path = app_dir() + "/old/" + f;
     server->image().install(parse_package(read_text(path), path), true);
   }
   world.fs().mkdir("load-package");
@@ -98,7 +98,7 @@ ShopResult run_shop(const ShopRun& o) {
     if (o.custom_upload) return o.custom_upload(fs);
     std::vector<ManifestEntry> manifest;
     for (const auto& f : o.upload_order.empty() ? v2_files() : o.upload_order) {
-      const std::string bytes = read_text(app_dir() + "/v2/" + f);
+      const std::string bytes = read_text(app_dir() + "/new/" + f);
       fs.write("load-package/" + f, bytes);
       fs.fsync("load-package/" + f);
       manifest.push_back({f, checksum_text(bytes), 0});

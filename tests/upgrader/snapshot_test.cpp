@@ -11,7 +11,7 @@ namespace {
 Image sample_image(int sessions) {
   Image image;
   for (const auto& f : testing_support::v1_files()) {
-    const std::string path = testing_support::app_dir() + "/v1/" + f;
+    const std::string path = testing_support::app_dir() + "/old/" + f;
     image.install(parse_package(testing_support::read_text(path), path), true);
   }
   for (int s = 0; s < sessions; ++s) {

@@ -1,0 +1,224 @@
+#include "scenarios/scenario.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "sim/world.hpp"
+#include "upgrader/checksum.hpp"
+
+namespace scenarios {
+
+ScenarioError::ScenarioError(std::string file, int line, const std::string& message)
+    : std::runtime_error(fmt::format("{}:{}: {}", file, line, message)), file_(std::move(file)), line_(line) {}
+
+namespace {
+
+int line_of(const toml::node& n) { return static_cast<int>(n.source().begin.line); }
+
+class Reader {
+ public:
+  Reader(std::string file) : file_(std::move(file)) {}
+  [[noreturn]] void fail(int line, const std::string& msg) const { throw ScenarioError(file_, line, msg); }
+
+  const toml::table* table(const toml::table& doc, std::string_view key, std::initializer_list<std::string_view> allowed) const {
+    const toml::node* n = doc.get(key);
+    if (n == nullptr) return nullptr;
+    const auto* t = n->as_table();
+    if (t == nullptr) fail(line_of(*n), fmt::format("[{}]: expected a table", key));
+    for (const auto& [k, v] : *t) {
+      bool ok = false;
+      for (auto a : allowed) ok = ok || k.str() == a;
+      if (!ok) fail(line_of(v), fmt::format("unknown key '{}' in [{}]; expected one of: {}", k.str(), key, fmt::join(allowed, ", ")));
+    }
+    return t;
+  }
+
+  template <typename T>
+  void integer(const toml::table* t, std::string_view key, T& out, std::int64_t min, std::int64_t max) const {
+    if (t == nullptr || !t->contains(key)) return;
+    const toml::node& n = *t->get(key);
+    const auto* i = n.as_integer();
+    if (i == nullptr) fail(line_of(n), fmt::format("'{}': expected an integer", key));
+    if (i->get() < min || i->get() > max) fail(line_of(n), fmt::format("'{}': expected {} to {}, got {}", key, min, max, i->get()));
+    out = static_cast<T>(i->get());
+  }
+
+  void millis(const toml::table* t, std::string_view key, Millis& out, std::int64_t max_ms) const {
+    std::int64_t ms = out.count();
+    integer(t, key, ms, 0, max_ms);
+    out = Millis(ms);
+  }
+
+  void number(const toml::table* t, std::string_view key, double& out, double min) const {
+    if (t == nullptr || !t->contains(key)) return;
+    const toml::node& n = *t->get(key);
+    if (const auto* i = n.as_integer()) out = static_cast<double>(i->get());
+    else if (const auto* f = n.as_floating_point()) out = f->get();
+    else fail(line_of(n), fmt::format("'{}': expected a number", key));
+    if (out < min) fail(line_of(n), fmt::format("'{}': expected at least {}", key, min));
+  }
+
+  void string(const toml::table* t, std::string_view key, std::string& out, std::initializer_list<std::string_view> choices = {}) const {
+    if (t == nullptr || !t->contains(key)) return;
+    const toml::node& n = *t->get(key);
+    const auto* s = n.as_string();
+    if (s == nullptr) fail(line_of(n), fmt::format("'{}': expected a string", key));
+    if (choices.size() > 0) {
+      bool ok = false;
+      for (auto c : choices) ok = ok || s->get() == c;
+      if (!ok) fail(line_of(n), fmt::format("'{}': expected one of {}, got \"{}\"", key, fmt::join(choices, ", "), s->get()));
+    }
+    out = s->get();
+  }
+
+  void strings(const toml::table* t, std::string_view key, std::vector<std::string>& out, bool allow_empty) const {
+    if (t == nullptr || !t->contains(key)) return;
+    const toml::node& n = *t->get(key);
+    const auto* a = n.as_array();
+    if (a == nullptr) fail(line_of(n), fmt::format("'{}': expected an array of strings", key));
+    out.clear();
+    for (const toml::node& e : *a) {
+      const auto* s = e.as_string();
+      if (s == nullptr || s->get().empty()) fail(line_of(e), fmt::format("'{}': expected non-empty strings", key));
+      out.push_back(s->get());
+    }
+    if (out.empty() && !allow_empty) fail(line_of(n), fmt::format("'{}': expected at least one entry", key));
+  }
+
+  void range(const toml::table* t, std::string_view key, Millis& lo, Millis& hi) const {
+    if (t == nullptr || !t->contains(key)) return;
+    const toml::node& n = *t->get(key);
+    const auto* a = n.as_array();
+    if (a == nullptr || a->size() != 2 || !(*a)[0].is_integer() || !(*a)[1].is_integer())
+      fail(line_of(n), fmt::format("'{}': expected [min, max] in milliseconds", key));
+    lo = Millis(*(*a)[0].value<std::int64_t>());
+    hi = Millis(*(*a)[1].value<std::int64_t>());
+    if (lo.count() < 0 || hi < lo) fail(line_of(n), fmt::format("'{}': expected 0 <= min <= max", key));
+  }
+
+ private:
+  std::string file_;
+};
+
+}  // namespace
+
+Scenario parse_scenario(const std::string& text, const std::string& path) {
+  Reader r(path);
+  toml::table doc;
+  try {
+    doc = toml::parse(text, path);
+  } catch (const toml::parse_error& e) {
+    r.fail(static_cast<int>(e.source().begin.line), fmt::format("TOML: {}", e.description()));
+  }
+  for (const auto& [k, v] : doc) {
+    static const std::set<std::string> sections{"scenario", "app", "load", "deploy", "faults", "server", "budgets", "run", "expect"};
+    if (!sections.contains(std::string(k.str())))
+      r.fail(line_of(v), fmt::format("unknown section [{}]; expected one of: {}", k.str(), fmt::join(sections, ", ")));
+  }
+  Scenario s;
+  s.path = path;
+  s.checksum = upgrader::checksum_text(text);
+  const toml::table* head = r.table(doc, "scenario", {"name", "description"});
+  if (head == nullptr || !head->contains("name")) r.fail(1, "expected [scenario] with a name");
+  r.string(head, "name", s.name);
+  r.string(head, "description", s.description);
+
+  const toml::table* app = r.table(doc, "app", {"dir", "old", "new"});
+  if (app == nullptr || !app->contains("dir")) r.fail(1, "expected [app] with dir, old and new");
+  std::string dir;
+  r.string(app, "dir", dir);
+  const auto base = std::filesystem::path(path).parent_path();
+  s.app_dir = (base / dir).lexically_normal().string();
+  r.strings(app, "old", s.old_packages, false);
+  r.strings(app, "new", s.new_packages, false);
+  for (const auto& [sub, files] : {std::pair{"old", &s.old_packages}, std::pair{"new", &s.new_packages}})
+    for (const auto& f : *files)
+      if (!std::filesystem::is_regular_file(std::filesystem::path(s.app_dir) / sub / f))
+        r.fail(line_of(*app->get(sub)), fmt::format("'{}': no package file {}/{}/{}", sub, s.app_dir, sub, f));
+
+  const toml::table* load = r.table(doc, "load", {"sessions", "idle_sessions", "requests", "think_ms", "session_timeout_ms", "session_class"});
+  r.integer(load, "sessions", s.sessions, 0, 100000);
+  r.integer(load, "idle_sessions", s.idle_sessions, 0, 1000000);
+  r.strings(load, "requests", s.requests, false);
+  r.range(load, "think_ms", s.think_min, s.think_max);
+  r.millis(load, "session_timeout_ms", s.session_timeout, 86'400'000);
+  r.string(load, "session_class", s.session_class);
+
+  const toml::table* deploy = r.table(doc, "deploy", {"at_ms", "chunks", "chunk_interval_ms", "order", "trigger", "fsync"});
+  r.millis(deploy, "at_ms", s.deploy_at, 86'400'000);
+  r.integer(deploy, "chunks", s.chunks, 1, 1000);
+  r.millis(deploy, "chunk_interval_ms", s.chunk_interval, 3'600'000);
+  r.string(deploy, "order", s.order, {"dependency", "reverse", "shuffled"});
+  r.string(deploy, "trigger", s.trigger, {"after", "early"});
+  if (deploy != nullptr && deploy->contains("fsync")) {
+    const auto b = (*deploy)["fsync"].value<bool>();
+    if (!b) r.fail(line_of(*deploy->get("fsync")), "'fsync': expected true or false");
+    s.fsync_uploads = *b;
+  }
+
+  const toml::table* faults = r.table(doc, "faults", {"crash", "crash_ppm", "restart_delay_ms"});
+  r.string(faults, "crash", s.crash, {"none", "after-first-install", "after-publish", "random"});
+  r.integer(faults, "crash_ppm", s.crash_ppm, 0, 1'000'000);
+  r.millis(faults, "restart_delay_ms", s.restart_delay, 3'600'000);
+
+  const toml::table* server = r.table(doc, "server", {"poll_period_ms", "compile_ms_per_method", "max_tries"});
+  r.millis(server, "poll_period_ms", s.poll_period, 3'600'000);
+  if (s.poll_period.count() == 0) r.fail(line_of(*server->get("poll_period_ms")), "'poll_period_ms': expected at least 1");
+  r.millis(server, "compile_ms_per_method", s.compile_per_method, 60'000);
+  r.integer(server, "max_tries", s.max_tries, 1, 1000);
+
+  const toml::table* budgets = r.table(doc, "budgets", {"max_pause_ms", "max_image_growth", "liveness_ms", "max_retries_without_report"});
+  r.millis(budgets, "max_pause_ms", s.max_pause, 86'400'000);
+  r.number(budgets, "max_image_growth", s.max_image_growth, 1.0);
+  r.millis(budgets, "liveness_ms", s.liveness, 86'400'000);
+  r.integer(budgets, "max_retries_without_report", s.max_retries_without_report, 1, 100000);
+
+  const toml::table* run = r.table(doc, "run", {"policies", "seeds", "first_seed", "strategy", "duration_ms"});
+  r.strings(run, "policies", s.policies, false);
+  for (const auto& p : s.policies)
+    if (p != "seed" && p != "priority" && p != "safe")
+      r.fail(line_of(*run->get("policies")), fmt::format("'policies': unknown policy \"{}\"; expected seed, priority, safe", p));
+  r.integer(run, "seeds", s.seeds, 1, 10'000'000);
+  r.integer(run, "first_seed", s.first_seed, 0, INT64_MAX);
+  std::string strategy = "random";
+  r.string(run, "strategy", strategy, {"random", "pct", "rr"});
+  s.strategy = *sim::parse_strategy(strategy);
+  r.millis(run, "duration_ms", s.duration, 7 * 86'400'000LL);
+
+  if (const toml::node* e = doc.get("expect")) {
+    const auto* t = e->as_table();
+    if (t == nullptr) r.fail(line_of(*e), "[expect]: expected [expect.<policy>] tables");
+    for (const auto& [policy, v] : *t) {
+      if (std::find(s.policies.begin(), s.policies.end(), std::string(policy.str())) == s.policies.end())
+        r.fail(line_of(v), fmt::format("[expect.{}]: that policy is not in [run] policies", policy.str()));
+      const std::string section = fmt::format("expect.{}", policy.str());
+      const toml::table* pt = v.as_table();
+      if (pt == nullptr) r.fail(line_of(v), fmt::format("[{}]: expected a table with 'fire'", section));
+      for (const auto& [k, kv] : *pt)
+        if (k.str() != "fire") r.fail(line_of(kv), fmt::format("unknown key '{}' in [{}]; expected: fire", k.str(), section));
+      std::vector<std::string> fire;
+      r.strings(pt, "fire", fire, true);
+      for (const auto& o : fire)
+        if (std::find(oracle_names().begin(), oracle_names().end(), o) == oracle_names().end())
+          r.fail(line_of(*pt->get("fire")), fmt::format("'fire': unknown oracle \"{}\"; expected one of {}", o, fmt::join(oracle_names(), ", ")));
+      s.expect[std::string(policy.str())] = {fire.begin(), fire.end()};
+    }
+  }
+  for (const auto& p : s.policies) s.expect.try_emplace(p);  // unstated: nothing may fire
+  return s;
+}
+
+Scenario load_scenario(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ScenarioError(path, 0, "cannot read the file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_scenario(text.str(), path);
+}
+
+}  // namespace scenarios

@@ -1,0 +1,95 @@
+#pragma once
+// A scenario file (TOML): the app, the load, the deployer, the faults, the policies to run,
+// the budgets, the seeds and strategy, and the expected outcome per policy. See
+// scenarios/README.md for every key. Unknown keys and bad values are errors with file:line.
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "sim/ready_queue.hpp"
+
+namespace scenarios {
+
+class ScenarioError : public std::runtime_error {
+ public:
+  ScenarioError(std::string file, int line, const std::string& message);
+  const std::string& file() const { return file_; }
+  int line() const { return line_; }
+
+ private:
+  std::string file_;
+  int line_;
+};
+
+using Millis = std::chrono::milliseconds;
+
+// The oracles a scenario can expect to fire (scenarios/oracles.hpp says what each checks).
+inline const std::vector<std::string>& oracle_names() {
+  static const std::vector<std::string> names{"torn-request", "dnu-by-upgrade", "lost-upgrade", "lost-session",
+                                              "pause-budget", "image-growth", "liveness", "torn-package"};
+  return names;
+}
+
+struct Scenario {
+  std::string path;      // the file it came from
+  std::string checksum;  // of the file's bytes: a repro names the exact scenario it ran
+  std::string name;
+  std::string description;
+
+  // [app]
+  std::string app_dir;                    // absolute: holds old/ and new/
+  std::vector<std::string> old_packages;  // file names in old/, installed at boot
+  std::vector<std::string> new_packages;  // file names in new/, uploaded by the deployer
+
+  // [load]
+  int sessions = 10;
+  int idle_sessions = 0;
+  std::vector<std::string> requests{"view"};  // entry selectors, drawn uniformly
+  Millis think_min{100}, think_max{2000};
+  Millis session_timeout{std::chrono::minutes(10)};
+  std::string session_class = "ShopSession";
+
+  // [deploy]
+  Millis deploy_at{std::chrono::seconds(3)};
+  int chunks = 1;  // each package file is written in this many appends
+  Millis chunk_interval{200};
+  std::string order = "dependency";  // dependency | reverse | shuffled
+  std::string trigger = "after";     // after: once every file is complete; early: before the first file
+  bool fsync_uploads = true;
+
+  // [faults]
+  std::string crash = "none";  // none | after-first-install | after-publish | random
+  std::uint32_t crash_ppm = 0; // random: chance per millisecond of virtual time, parts per million
+  Millis restart_delay{1000};
+
+  // [server]
+  Millis poll_period{5000};
+  Millis compile_per_method{20};
+  int max_tries = 3;
+
+  // [budgets]
+  Millis max_pause{2000};
+  double max_image_growth = 4.0;  // saved image bytes / fresh image bytes
+  Millis liveness{std::chrono::seconds(60)};
+  int max_retries_without_report = 5;
+
+  // [run]
+  std::vector<std::string> policies{"seed", "priority", "safe"};
+  int seeds = 20;
+  std::uint64_t first_seed = 0;
+  sim::Strategy strategy = sim::Strategy::RandomWalk;
+  Millis duration{std::chrono::seconds(60)};
+
+  // [expect.<policy>]: the oracles that must fire (in at least one seed); all others must not.
+  std::map<std::string, std::set<std::string>> expect;
+};
+
+// Parses a scenario file. Relative paths in it are relative to the file's directory.
+Scenario load_scenario(const std::string& path);
+Scenario parse_scenario(const std::string& text, const std::string& path);
+
+}  // namespace scenarios
