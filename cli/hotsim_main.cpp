@@ -1,27 +1,61 @@
 // The hotsim command line.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <cstdio>
+#include <thread>
 
+#include "cli/commands.hpp"
 #include "cli/demo.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"hotsim: a deterministic simulator for hot-upgrade safety"};
   app.require_subcommand(1);
 
+  cli::RunOptions run;
+  run.jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  auto* run_cmd = app.add_subcommand("run", "run scenario suites and judge them against their expectations");
+  run_cmd->add_option("inputs", run.inputs, "scenario files or directories")->required();
+  run_cmd->add_option("--seeds", run.seeds, "seeds per scenario (overrides the files)")->check(CLI::Range(1, 100000000));
+  run_cmd->add_option("--seed", run.seed, "run this one seed");
+  run_cmd->add_option("--strategy", run.strategy, "random | pct | rr")->check(CLI::IsMember({"random", "pct", "rr"}));
+  run_cmd->add_option("--shard", run.shard, "K/N: run the K-th of N deterministic slices of the seeds");
+  run_cmd->add_option("--jobs", run.jobs, "worker threads")->check(CLI::Range(1, 1024));
+  run_cmd->add_option("--junit", run.junit, "write JUnit XML here");
+  run_cmd->add_option("--json", run.json, "write JSON results here");
+  run_cmd->add_option("--out", run.out, "write summary.md, results.json and repros/ here");
+
+  std::string repro_file, out_file;
+  int max_attempts = 400, context = 25;
+  auto* replay_cmd = app.add_subcommand("replay", "replay a repro and say whether it reproduced");
+  replay_cmd->add_option("repro", repro_file, "repro file")->required();
+  auto* shrink_cmd = app.add_subcommand("shrink", "minimise a repro and write the minimal one");
+  shrink_cmd->add_option("repro", repro_file, "repro file")->required();
+  shrink_cmd->add_option("--output", out_file, "where to write (default: <repro>.min.repro.toml)");
+  shrink_cmd->add_option("--max-attempts", max_attempts, "runs to try at most")->check(CLI::Range(1, 100000));
+  auto* explain_cmd = app.add_subcommand("explain", "print the trace around a repro's violation");
+  explain_cmd->add_option("repro", repro_file, "repro file")->required();
+  explain_cmd->add_option("--context", context, "trace events before and after")->check(CLI::Range(1, 100000));
+
   cli::DemoOptions demo;
   std::string strategy = "random";
   auto* demo_cmd = app.add_subcommand("demo", "run the polling-loader demo on the simulation kernel");
   demo_cmd->add_option("--seed", demo.seed, "seed of the choice stream");
-  demo_cmd->add_option("--strategy", strategy, "random | pct | rr")
-      ->check(CLI::IsMember({"random", "pct", "rr"}));
+  demo_cmd->add_option("--strategy", strategy, "random | pct | rr")->check(CLI::IsMember({"random", "pct", "rr"}));
   demo_cmd->add_option("--sessions", demo.sessions, "concurrent sessions")->check(CLI::Range(0, 100000));
   demo_cmd->add_flag("--trace", demo.print_trace, "print the whole trace");
   demo_cmd->add_flag("!--no-crash", demo.crash, "do not cut the power");
 
   CLI11_PARSE(app, argc, argv);
 
+  if (*run_cmd) {
+    run.progress_bar = isatty(STDERR_FILENO) != 0;
+    return cli::run_command(run);
+  }
+  if (*replay_cmd) return cli::replay_command(repro_file);
+  if (*shrink_cmd) return cli::shrink_command(repro_file, out_file, max_attempts);
+  if (*explain_cmd) return cli::explain_command(repro_file, context);
   if (*demo_cmd) {
     demo.strategy = *sim::parse_strategy(strategy);
     const cli::DemoReport report = cli::run_demo(demo);
@@ -31,8 +65,7 @@ int main(int argc, char** argv) {
     fmt::print("  {} requests served, {} package installs, {} choices drawn\n", report.requests,
                report.packages_installed, report.result.choices.size());
     if (!report.disk_after_crash.empty()) fmt::print("  power cut: {}\n", report.disk_after_crash);
-    fmt::print("  replay: hotsim demo --seed {} --strategy {} --sessions {}\n", demo.seed, strategy,
-               demo.sessions);
+    fmt::print("  replay: hotsim demo --seed {} --strategy {} --sessions {}\n", demo.seed, strategy, demo.sessions);
     return report.result.outcome == sim::Outcome::Completed ? 0 : 1;
   }
   return 0;

@@ -161,8 +161,9 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
     s.fsync_uploads = *b;
   }
 
-  const toml::table* faults = r.table(doc, "faults", {"crash", "crash_ppm", "restart_delay_ms"});
-  r.string(faults, "crash", s.crash, {"none", "after-first-install", "after-publish", "random"});
+  const toml::table* faults = r.table(doc, "faults", {"crash", "crash_install", "crash_ppm", "restart_delay_ms"});
+  r.string(faults, "crash", s.crash, {"none", "at-install", "random"});
+  r.integer(faults, "crash_install", s.crash_install, 1, 1000);
   r.integer(faults, "crash_ppm", s.crash_ppm, 0, 1'000'000);
   r.millis(faults, "restart_delay_ms", s.restart_delay, 3'600'000);
 
@@ -174,7 +175,7 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
 
   const toml::table* budgets = r.table(doc, "budgets", {"max_pause_ms", "max_image_growth", "liveness_ms", "max_retries_without_report"});
   r.millis(budgets, "max_pause_ms", s.max_pause, 86'400'000);
-  r.number(budgets, "max_image_growth", s.max_image_growth, 1.0);
+  r.number(budgets, "max_image_growth", s.max_image_growth, 1.0);  // when given
   r.millis(budgets, "liveness_ms", s.liveness, 86'400'000);
   r.integer(budgets, "max_retries_without_report", s.max_retries_without_report, 1, 100000);
 
@@ -200,16 +201,22 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
       const toml::table* pt = v.as_table();
       if (pt == nullptr) r.fail(line_of(v), fmt::format("[{}]: expected a table with 'fire'", section));
       for (const auto& [k, kv] : *pt)
-        if (k.str() != "fire") r.fail(line_of(kv), fmt::format("unknown key '{}' in [{}]; expected: fire", k.str(), section));
-      std::vector<std::string> fire;
-      r.strings(pt, "fire", fire, true);
-      for (const auto& o : fire)
-        if (std::find(oracle_names().begin(), oracle_names().end(), o) == oracle_names().end())
-          r.fail(line_of(*pt->get("fire")), fmt::format("'fire': unknown oracle \"{}\"; expected one of {}", o, fmt::join(oracle_names(), ", ")));
-      s.expect[std::string(policy.str())] = {fire.begin(), fire.end()};
+        if (k.str() != "fire" && k.str() != "allow")
+          r.fail(line_of(kv), fmt::format("unknown key '{}' in [{}]; expected: fire, allow", k.str(), section));
+      for (const char* key : {"fire", "allow"}) {
+        std::vector<std::string> names;
+        r.strings(pt, key, names, true);
+        for (const auto& o : names)
+          if (std::find(oracle_names().begin(), oracle_names().end(), o) == oracle_names().end())
+            r.fail(line_of(*pt->get(key)), fmt::format("'{}': unknown oracle \"{}\"; expected one of {}", key, o, fmt::join(oracle_names(), ", ")));
+        (std::string(key) == "fire" ? s.expect : s.allow)[std::string(policy.str())] = {names.begin(), names.end()};
+      }
     }
   }
-  for (const auto& p : s.policies) s.expect.try_emplace(p);  // unstated: nothing may fire
+  for (const auto& p : s.policies) {  // unstated: nothing may fire
+    s.expect.try_emplace(p);
+    s.allow.try_emplace(p);
+  }
   return s;
 }
 

@@ -62,8 +62,9 @@ struct Scenario {
   bool fsync_uploads = true;
 
   // [faults]
-  std::string crash = "none";  // none | after-first-install | after-publish | random
-  std::uint32_t crash_ppm = 0; // random: chance per millisecond of virtual time, parts per million
+  std::string crash = "none";  // none | at-install | random
+  int crash_install = 1;       // at-install: right after the upgrader's Nth package install
+  std::uint32_t crash_ppm = 0; // random: chance per millisecond after the deploy, parts per million
   Millis restart_delay{1000};
 
   // [server]
@@ -73,7 +74,7 @@ struct Scenario {
 
   // [budgets]
   Millis max_pause{2000};
-  double max_image_growth = 4.0;  // saved image bytes / fresh image bytes
+  double max_image_growth = 0;  // saved image bytes after the deploy / fresh image bytes; 0: no budget
   Millis liveness{std::chrono::seconds(60)};
   int max_retries_without_report = 5;
 
@@ -84,8 +85,10 @@ struct Scenario {
   sim::Strategy strategy = sim::Strategy::RandomWalk;
   Millis duration{std::chrono::seconds(60)};
 
-  // [expect.<policy>]: the oracles that must fire (in at least one seed); all others must not.
+  // [expect.<policy>]: `fire`, the oracles that must fire (in at least one seed); `allow`,
+  // those that may; every other oracle must not fire in any seed.
   std::map<std::string, std::set<std::string>> expect;
+  std::map<std::string, std::set<std::string>> allow;
 };
 
 // Parses a scenario file. Relative paths in it are relative to the file's directory.

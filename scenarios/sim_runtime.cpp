@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace scenarios {
 namespace {
 
@@ -44,6 +46,14 @@ std::vector<std::string> SimFilesystem::list(const std::string& dir) { return tr
 bool SimFilesystem::exists(const std::string& path) { return translate([&] { return fs_.exists(path); }); }
 bool SimFilesystem::is_regular_file(const std::string& path) {
   return translate([&] { return fs_.exists(path) && !fs_.is_dir(path); });
+}
+
+void SimRuntime::spend_cpu(upgrader::Duration d) {
+  check_alive();
+  const sim::Time start = world_.now();
+  world_.consume_cpu(d);
+  const sim::FiberInfo* self = world_.scheduler().current();
+  if (std::find(fibers_.begin(), fibers_.end(), self) != fibers_.end()) server_cpu_.push_back({start, world_.now()});
 }
 
 void SimRuntime::log(std::string_view line) {

@@ -1,6 +1,7 @@
 #pragma once
 // The simulated binding of the upgrader's runtime interface: fibers, virtual time and the
 // simulated filesystem of a sim::World. Every file operation is a yield point.
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -27,20 +28,43 @@ class SimFilesystem : public upgrader::Filesystem {
   sim::SimFs& fs_;
 };
 
+// Thrown into code of a server process that has crashed (a request it was running).
+struct ProcessDied : std::runtime_error {
+  ProcessDied() : std::runtime_error("the server process died") {}
+};
+
+// A span of virtual time during which the server's own fibers (the code loader) held the CPU.
+struct CpuSpan {
+  sim::Time start, end;
+};
+
 class SimRuntime : public upgrader::Runtime {
  public:
   explicit SimRuntime(sim::World& world) : world_(world), fs_(world.fs()) {}
   upgrader::Time now() override { return world_.now(); }
-  void sleep_for(upgrader::Duration d) override { world_.sleep_for(d); }
-  void yield() override { world_.yield(); }
-  void spend_cpu(upgrader::Duration d) override { world_.consume_cpu(d); }
+  void sleep_for(upgrader::Duration d) override {
+    check_alive();
+    world_.sleep_for(d);
+    check_alive();
+  }
+  void yield() override {
+    check_alive();
+    world_.yield();
+    check_alive();
+  }
+  void spend_cpu(upgrader::Duration d) override;
   void spawn(std::string name, int priority, std::function<void()> body) override {
     fibers_.push_back(&world_.spawn(std::move(name), priority, std::move(body)));
   }
-  // The server process dies: every fiber it spawned unwinds at its next yield point.
+  // The server process dies: every fiber it spawned unwinds at its next yield point, and
+  // requests it was running fail with ProcessDied at theirs.
   void kill_all() {
+    dead_ = true;
     for (sim::FiberInfo* f : fibers_) world_.kill(*f);
   }
+  bool dead() const { return dead_; }
+  // Where the server's own fibers held the CPU (pause measurement).
+  const std::vector<CpuSpan>& server_cpu() const { return server_cpu_; }
   upgrader::Filesystem& fs() override { return fs_; }
   void log(std::string_view line) override;
   const std::vector<std::string>& lines() const { return lines_; }
@@ -50,6 +74,12 @@ class SimRuntime : public upgrader::Runtime {
   SimFilesystem fs_;
   std::vector<std::string> lines_;
   std::vector<sim::FiberInfo*> fibers_;
+  std::vector<CpuSpan> server_cpu_;
+  bool dead_ = false;
+
+  void check_alive() const {
+    if (dead_) throw ProcessDied();
+  }
 };
 
 }  // namespace scenarios

@@ -12,6 +12,7 @@ packages=(
   libbenchmark-dev                          # pause / throughput benchmarks
   libtomlplusplus-dev                       # package and scenario files
   libcli11-dev                              # the hotsim command line
+  nlohmann-json3-dev                        # JSON results and reports
 )
 
 missing=()

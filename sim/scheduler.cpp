@@ -158,6 +158,11 @@ FiberInfo* Scheduler::decide() {
   if (draining_) return ready_.pop_oldest();
   if (stop_ != StopReason::None) return nullptr;
   for (;;) {
+    if (now_ >= limits_.deadline) {  // CPU time (consume_cpu) can carry the clock past it
+      now_ = limits_.deadline;
+      stop(StopReason::Deadline, format_time(now_.count()));
+      return nullptr;
+    }
     if (!timers_.empty() && timers_.top().at_ns <= now_.count()) wake_due_timers();
     if (!ready_.empty()) {
       if (steps_ >= limits_.max_steps) {

@@ -98,6 +98,8 @@ class SafePolicy : public Policy {
     auto next = std::make_shared<Release>(*server.image().current());
     for (const Package* p : dependency_order(batch, *next)) {
       next->apply(*p, /*check_requires=*/true);
+      server.record("installed", fmt::format("{} {} from {} into release {} (not yet published)", p->name, p->version,
+                                             p->source, server.image().current()->number + 1));
       server.runtime().yield();
     }
     next->number = server.image().current()->number + 1;

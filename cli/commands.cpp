@@ -1,0 +1,221 @@
+#include "cli/commands.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "reports/json.hpp"
+#include "reports/junit.hpp"
+#include "reports/summary.hpp"
+#include "scenarios/repro.hpp"
+#include "scenarios/shrink.hpp"
+#include "scenarios/suite.hpp"
+
+namespace cli {
+
+namespace fs = std::filesystem;
+
+std::vector<std::string> scenario_files(const std::vector<std::string>& inputs) {
+  std::vector<std::string> files;
+  for (const auto& in : inputs) {
+    if (fs::is_directory(in)) {
+      std::vector<std::string> here;
+      for (const auto& e : fs::directory_iterator(in))
+        if (e.is_regular_file() && e.path().extension() == ".toml") here.push_back(e.path().string());
+      std::sort(here.begin(), here.end());
+      files.insert(files.end(), here.begin(), here.end());
+    } else {
+      files.push_back(in);
+    }
+  }
+  return files;
+}
+
+namespace {
+
+void write_text(const std::string& path, const std::string& text) {
+  if (const auto dir = fs::path(path).parent_path(); !dir.empty()) fs::create_directories(dir);
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  if (!out) throw std::runtime_error(fmt::format("{}: cannot write", path));
+}
+
+scenarios::Shard parse_shard(const std::string& text) {
+  int k = 0, n = 0;
+  char slash = 0;
+  std::istringstream in(text);
+  if (!(in >> k >> slash >> n) || slash != '/' || n < 1 || k < 1 || k > n || !in.eof())
+    throw scenarios::ScenarioError("--shard", 0, fmt::format("expected K/N with 1 <= K <= N, got \"{}\"", text));
+  return {k, n};
+}
+
+}  // namespace
+
+int run_command(const RunOptions& o) {
+  std::vector<scenarios::Scenario> loaded;
+  try {
+    for (const auto& f : scenario_files(o.inputs)) loaded.push_back(scenarios::load_scenario(f));
+    if (loaded.empty()) throw scenarios::ScenarioError("hotsim run", 0, "no scenario files in the inputs");
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return 2;
+  }
+  scenarios::SuiteOptions options;
+  options.seeds = o.seeds;
+  options.seed = o.seed;
+  if (o.strategy) options.strategy = sim::parse_strategy(*o.strategy);
+  try {
+    options.shard = parse_shard(o.shard);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return 2;
+  }
+  options.jobs = std::max(1, o.jobs);
+
+  std::uint64_t last_tenth = UINT64_MAX;
+  auto progress = [&](std::uint64_t done, std::uint64_t total) {
+    if (o.progress_bar) {
+      const int width = 40;
+      const int filled = total ? static_cast<int>(width * done / total) : width;
+      fmt::print(stderr, "\r[{}{}] {}/{} runs", std::string(static_cast<std::size_t>(filled), '#'),
+                 std::string(static_cast<std::size_t>(width - filled), '.'), done, total);
+      if (done == total) fmt::print(stderr, "\n");
+    } else if (total > 0 && done * 10 / total != last_tenth) {
+      last_tenth = done * 10 / total;
+      fmt::print(stderr, "progress: {}/{} runs\n", done, total);
+    }
+  };
+  const scenarios::SuiteResult result = scenarios::run_suite(loaded, options, progress);
+
+  // Repros: every unexpected violation, and one example of each expected hazard.
+  const std::string repro_dir = o.out.empty() ? "hotsim-repros" : (fs::path(o.out) / "repros").string();
+  std::map<std::string, std::string> repro_files;
+  std::vector<std::string> failures;
+  for (const auto& cell : result.cells) {
+    const scenarios::Scenario& sc = *std::find_if(loaded.begin(), loaded.end(), [&](const auto& s) { return s.name == cell.scenario; });
+    for (const auto& [oracle, report] : cell.example) {
+      const bool unexpected = !cell.expected.contains(oracle) && !cell.allowed.contains(oracle);
+      if (!unexpected && o.out.empty()) continue;
+      scenarios::RunSettings settings;
+      settings.seed = report.seed;
+      settings.strategy = report.strategy;
+      const scenarios::Repro repro = scenarios::make_repro(sc, report, oracle, settings);
+      fs::create_directories(repro_dir);
+      const std::string path = (fs::path(repro_dir) / scenarios::repro_file_name(repro, sc.name)).string();
+      scenarios::save_repro(repro, path);
+      repro_files[cell.scenario + "/" + cell.policy + "/" + oracle] = path;
+      if (unexpected) failures.push_back(fmt::format("{} / {}: {}\n    hotsim replay {}", cell.scenario, cell.policy, repro.violation, path));
+    }
+  }
+
+  fmt::print("{}", reports::text_table(result));
+  for (const auto& f : failures) fmt::print("UNEXPECTED {}\n", f);
+  if (!o.junit.empty()) write_text(o.junit, reports::junit_xml(result));
+  const nlohmann::json json = reports::suite_json(result, repro_files);
+  if (!o.json.empty()) write_text(o.json, json.dump(2) + "\n");
+  if (!o.out.empty()) {
+    write_text((fs::path(o.out) / "results.json").string(), json.dump(2) + "\n");
+    write_text((fs::path(o.out) / "summary.md").string(), reports::markdown(result));
+    fmt::print("results written to {}/ (summary.md, results.json, repros/)\n", o.out);
+  }
+  fmt::print("{}\n", result.ok() ? "suite: every outcome as expected" : "suite: UNEXPECTED OUTCOMES (see FAIL lines)");
+  return result.ok() ? 0 : 1;
+}
+
+namespace {
+
+struct Replayed {
+  scenarios::Repro repro;
+  scenarios::RunReport report;
+  bool scenario_changed = false;
+};
+
+Replayed replay(const std::string& file, bool keep_trace) {
+  Replayed r;
+  r.repro = scenarios::load_repro(file);
+  const scenarios::Scenario sc = scenarios::load_scenario(r.repro.scenario_path);
+  r.scenario_changed = !r.repro.scenario_checksum.empty() && sc.checksum != r.repro.scenario_checksum;
+  r.report = scenarios::run_scenario(sc, r.repro.policy, r.repro.settings(keep_trace));
+  return r;
+}
+
+}  // namespace
+
+int replay_command(const std::string& file) {
+  try {
+    const Replayed r = replay(file, false);
+    if (r.scenario_changed)
+      fmt::print("WARNING: {} has changed since this repro was recorded ({} then, {} now)\n", r.repro.scenario_path,
+                 r.repro.scenario_checksum, scenarios::load_scenario(r.repro.scenario_path).checksum);
+    const bool same_hash = r.report.run.trace_hash == r.repro.trace_hash;
+    const bool fired = r.repro.oracle.empty() || r.report.fired(r.repro.oracle);
+    for (const auto& v : r.report.violations)
+      fmt::print("  {} at {} [{}]: {}\n", v.oracle, v.where, sim::format_time(v.at.count()), v.why);
+    if (same_hash && fired) {
+      fmt::print("REPRODUCED: trace hash {:016x}; {} fired again ({} / {}, seed {})\n", r.report.run.trace_hash,
+                 r.repro.oracle.empty() ? "nothing" : r.repro.oracle, r.repro.policy, r.repro.scenario_path, r.repro.seed);
+      return 0;
+    }
+    fmt::print("DIVERGED: expected trace hash {:016x}, got {:016x}; {} {}\n", r.repro.trace_hash, r.report.run.trace_hash,
+               r.repro.oracle, fired ? "fired" : "did NOT fire");
+    return 1;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return 2;
+  }
+}
+
+int shrink_command(const std::string& file, const std::string& out_file, int max_attempts) {
+  try {
+    const scenarios::Repro input = scenarios::load_repro(file);
+    scenarios::ShrinkStats stats;
+    fmt::print("shrinking {} ({} with {} choices)\n", file, input.oracle, input.choices.size());
+    const scenarios::Repro minimal = scenarios::shrink(input, max_attempts, stats, [](const std::string& line) { fmt::print("{}\n", line); });
+    std::string out = out_file;
+    if (out.empty()) {
+      out = file;
+      const auto at = out.rfind(".repro.toml");
+      out = (at == std::string::npos ? out : out.substr(0, at)) + ".min.repro.toml";
+    }
+    scenarios::save_repro(minimal, out);
+    fmt::print("minimal repro: sessions {} -> {}, choices {} -> {}, {} runs tried\n  hotsim replay {}\n", stats.sessions_before,
+               stats.sessions_after, stats.choices_before, stats.choices_after, stats.attempts, out);
+    return 0;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return 2;
+  }
+}
+
+int explain_command(const std::string& file, int context) {
+  try {
+    const Replayed r = replay(file, true);
+    fmt::print("{} / {} seed {}: {}\n", r.repro.scenario_path, r.repro.policy, r.repro.seed, r.report.run.summary());
+    std::vector<std::string> lines;
+    for (std::size_t at = 0, next; at < r.report.trace.size(); at = next + 1) {
+      next = r.report.trace.find('\n', at);
+      if (next == std::string::npos) next = r.report.trace.size();
+      lines.push_back(r.report.trace.substr(at, next - at));
+    }
+    const std::string needle = "VIOLATION " + r.repro.oracle;
+    auto hit = std::find_if(lines.begin(), lines.end(), [&](const std::string& l) { return l.find(needle) != std::string::npos; });
+    if (hit == lines.end()) {
+      fmt::print("the replay shows no {} violation; the trace has {} events\n", r.repro.oracle, lines.size());
+      return 1;
+    }
+    const auto index = static_cast<std::size_t>(hit - lines.begin());
+    const std::size_t from = index > static_cast<std::size_t>(context) ? index - static_cast<std::size_t>(context) : 0;
+    const std::size_t to = std::min(lines.size(), index + static_cast<std::size_t>(context) + 1);
+    fmt::print("trace events {}..{} of {} (the violation is marked >>):\n", from, to - 1, lines.size());
+    for (std::size_t i = from; i < to; ++i) fmt::print("{} {}\n", i == index ? ">>" : "  ", lines[i]);
+    return 0;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return 2;
+  }
+}
+
+}  // namespace cli

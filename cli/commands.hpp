@@ -1,0 +1,33 @@
+#pragma once
+// The hotsim subcommands, callable in-process (tests) as well as from main().
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/ready_queue.hpp"
+
+namespace cli {
+
+struct RunOptions {
+  std::vector<std::string> inputs;  // scenario files or directories of them
+  std::optional<int> seeds;
+  std::optional<std::uint64_t> seed;
+  std::optional<std::string> strategy;
+  std::string shard = "1/1";
+  int jobs = 1;
+  std::string junit, json, out;
+  bool progress_bar = false;  // a terminal: redraw one line; otherwise plain lines
+};
+
+// Each returns the process exit status: 0 all as expected / reproduced, 1 unexpected
+// outcome / diverged, 2 bad input (the message says file, line and what was expected).
+int run_command(const RunOptions& options);
+int replay_command(const std::string& repro_file);
+int shrink_command(const std::string& repro_file, const std::string& out_file, int max_attempts);
+int explain_command(const std::string& repro_file, int context_lines);
+
+// Scenario files named by the inputs (directories: their *.toml, sorted by name).
+std::vector<std::string> scenario_files(const std::vector<std::string>& inputs);
+
+}  // namespace cli

@@ -1,0 +1,43 @@
+#include "reports/json.hpp"
+
+#include <algorithm>
+
+#include "reports/summary.hpp"
+
+namespace reports {
+
+nlohmann::json suite_json(const scenarios::SuiteResult& result, const std::map<std::string, std::string>& repro_files) {
+  nlohmann::json cells = nlohmann::json::array();
+  for (const auto& c : result.cells) {
+    const Percentiles p = pause_percentiles(c);
+    nlohmann::json fired = nlohmann::json::object();
+    for (const auto& [oracle, count] : c.fired) {
+      const std::string key = c.scenario + "/" + c.policy + "/" + oracle;
+      fired[oracle] = {{"seeds", count},
+                       {"first_seed", c.first_seed.at(oracle)},
+                       {"seeds_to_first", c.seeds_to_first.at(oracle)},
+                       {"expected", c.expected.contains(oracle)},
+                       {"repro", repro_files.contains(key) ? repro_files.at(key) : ""}};
+    }
+    cells.push_back({{"scenario", c.scenario},
+                     {"path", c.scenario_path},
+                     {"policy", c.policy},
+                     {"seeds", c.seeds_run},
+                     {"expected", c.expected},
+                     {"fired", fired},
+                     {"requests_ok", c.requests_ok},
+                     {"pause_ms", {{"p50", p.p50_ms}, {"p99", p.p99_ms}, {"max", p.max_ms}, {"samples", c.pauses.size()}}},
+                     {"image_bytes", c.image_sizes},
+                     {"fresh_image_bytes", c.fresh_image_bytes},
+                     {"problems", c.problems},
+                     {"ok", c.ok()}});
+  }
+  return {{"ok", result.ok()},
+          {"runs", result.runs},
+          {"seconds", result.seconds},
+          {"seeds_per_second", result.seconds > 0 ? static_cast<double>(result.runs) / result.seconds : 0.0},
+          {"sharded", result.sharded},
+          {"cells", cells}};
+}
+
+}  // namespace reports

@@ -1,0 +1,84 @@
+#include "reports/summary.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "scenarios/scenario.hpp"
+
+namespace reports {
+
+Percentiles pause_percentiles(const scenarios::Cell& cell) {
+  Percentiles p;
+  if (cell.pauses.empty()) return p;
+  std::vector<double> ms;
+  for (auto d : cell.pauses) ms.push_back(std::chrono::duration<double, std::milli>(d).count());
+  std::sort(ms.begin(), ms.end());
+  auto at = [&](double q) { return ms[std::min(ms.size() - 1, static_cast<std::size_t>(q * static_cast<double>(ms.size())))]; };
+  p.p50_ms = at(0.50);
+  p.p99_ms = at(0.99);
+  p.max_ms = ms.back();
+  return p;
+}
+
+namespace {
+
+// One mark per oracle: "x" fired as expected, "~" fired and allowed, "!" fired unexpectedly,
+// "?" expected but missing, "." quiet as expected. The count of seeds where it fired follows a fired mark.
+std::string mark(const scenarios::Cell& cell, const std::string& oracle, bool sharded) {
+  const bool expected = cell.expected.contains(oracle);
+  auto it = cell.fired.find(oracle);
+  if (it != cell.fired.end())
+    return fmt::format("{}{}", expected ? "x" : cell.allowed.contains(oracle) ? "~" : "!", it->second);
+  if (expected) return sharded ? "-" : "?";
+  return ".";
+}
+
+std::string abbreviation(const std::string& oracle) {
+  static const std::map<std::string, std::string> a{{"torn-request", "torn"}, {"dnu-by-upgrade", "dnu"}, {"lost-upgrade", "lostU"},
+                                                    {"lost-session", "lostS"}, {"pause-budget", "pause"}, {"image-growth", "growth"},
+                                                    {"liveness", "live"}, {"torn-package", "tornP"}};
+  return a.at(oracle);
+}
+
+}  // namespace
+
+std::string text_table(const scenarios::SuiteResult& result) {
+  std::string out = fmt::format("{:<20} {:<9} {:>5}", "scenario", "policy", "seeds");
+  for (const auto& o : scenarios::oracle_names()) out += fmt::format(" {:>6}", abbreviation(o));
+  out += fmt::format(" {:>9} {:>9} {:>9} {:>10}  verdict\n", "p50 ms", "p99 ms", "max ms", "image B");
+  for (const auto& c : result.cells) {
+    out += fmt::format("{:<20} {:<9} {:>5}", c.scenario, c.policy, c.seeds_run);
+    for (const auto& o : scenarios::oracle_names()) out += fmt::format(" {:>6}", mark(c, o, result.sharded));
+    const Percentiles p = pause_percentiles(c);
+    const std::uint64_t image = c.image_sizes.empty() ? 0 : *std::max_element(c.image_sizes.begin(), c.image_sizes.end());
+    out += fmt::format(" {:>9.1f} {:>9.1f} {:>9.1f} {:>10}  {}\n", p.p50_ms, p.p99_ms, p.max_ms, image, c.ok() ? "ok" : "FAIL");
+    for (const auto& problem : c.problems) out += fmt::format("    FAIL: {}\n", problem);
+  }
+  out += "marks: xN expected, fired in N seeds; ~N allowed, fired; !N fired, not expected; ? expected, never fired; . quiet\n";
+  out += fmt::format("{} runs in {:.1f} s ({:.1f} seeds/s){}\n", result.runs, result.seconds,
+                     result.seconds > 0 ? static_cast<double>(result.runs) / result.seconds : 0.0,
+                     result.sharded ? "; sharded: expected hazards are judged on the whole sweep only" : "");
+  return out;
+}
+
+std::string markdown(const scenarios::SuiteResult& result) {
+  std::string out = "| scenario | policy | seeds |";
+  for (const auto& o : scenarios::oracle_names()) out += fmt::format(" {} |", o);
+  out += " pause p50 / p99 / max (ms) | verdict |\n|---|---|---|";
+  for (std::size_t i = 0; i < scenarios::oracle_names().size(); ++i) out += "---|";
+  out += "---|---|\n";
+  for (const auto& c : result.cells) {
+    out += fmt::format("| {} | {} | {} |", c.scenario, c.policy, c.seeds_run);
+    for (const auto& o : scenarios::oracle_names()) out += fmt::format(" {} |", mark(c, o, result.sharded));
+    const Percentiles p = pause_percentiles(c);
+    out += fmt::format(" {:.1f} / {:.1f} / {:.1f} | {} |\n", p.p50_ms, p.p99_ms, p.max_ms, c.ok() ? "ok" : "**FAIL**");
+  }
+  for (const auto& c : result.cells)
+    for (const auto& problem : c.problems) out += fmt::format("\n- **{} / {}**: {}", c.scenario, c.policy, problem);
+  out += fmt::format("\n\n{} runs in {:.1f} s. Marks: `xN` expected and fired in N seeds, `~N` allowed and fired, `!N` unexpected, `?` expected but never fired, `.` quiet.\n",
+                     result.runs, result.seconds);
+  return out;
+}
+
+}  // namespace reports

@@ -1,0 +1,48 @@
+#pragma once
+// The scenario engine: one run of one scenario against one policy under the simulator.
+// Sessions (clients whose requests the image serves at request priority), the deployer
+// (an upload from outside, in chunks), the upgrader, power cuts and restarts, and a monitor;
+// the oracles judge what happened.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "scenarios/oracles.hpp"
+#include "scenarios/scenario.hpp"
+#include "sim/world.hpp"
+
+namespace scenarios {
+
+struct RunSettings {
+  std::uint64_t seed = 0;
+  std::optional<std::vector<std::uint64_t>> replay;  // recorded choices instead of the seed
+  sim::Strategy strategy = sim::Strategy::RandomWalk;
+  bool keep_trace = false;
+  // Shrinking reduces these below the scenario's.
+  std::optional<int> sessions;
+  std::optional<std::string> crash;
+};
+
+struct RunReport {
+  std::string scenario;
+  std::string policy;
+  std::uint64_t seed = 0;
+  sim::Strategy strategy = sim::Strategy::RandomWalk;
+  sim::RunResult run;
+  std::vector<Violation> violations;
+  std::vector<sim::Duration> pauses;      // per completed request: time held back by the upgrade
+  std::vector<std::uint64_t> image_sizes;  // snapshot sizes seen on disk after the deploy began
+  std::uint64_t fresh_image_bytes = 0;     // the new release alone, no sessions
+  int requests_ok = 0;
+  int requests_refused = 0;  // server down or died under the request
+  bool crashed = false;
+  bool upgraded = false;  // the image ended up holding every new package's code
+  std::string trace;      // when keep_trace
+
+  bool fired(const std::string& oracle) const;
+};
+
+RunReport run_scenario(const Scenario& scenario, const std::string& policy, const RunSettings& settings);
+
+}  // namespace scenarios

@@ -1,0 +1,93 @@
+#include "scenarios/oracles.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace scenarios {
+
+namespace {
+
+upgrader::Package read_package(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return upgrader::parse_package(text.str(), path);
+}
+
+bool same_body(const std::vector<upgrader::Step>& a, const std::vector<upgrader::Step>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (a[i].kind != b[i].kind || a[i].name != b[i].name || a[i].target != b[i].target || a[i].value != b[i].value ||
+        a[i].micros != b[i].micros)
+      return false;
+  return true;
+}
+
+}  // namespace
+
+Releases read_releases(const std::string& app_dir, const std::vector<std::string>& old_files,
+                       const std::vector<std::string>& new_files) {
+  Releases r;
+  for (const auto& f : old_files) r.old_packages.push_back(read_package(app_dir + "/old/" + f));
+  for (const auto& f : new_files) r.new_packages.push_back(read_package(app_dir + "/new/" + f));
+  std::set<PackageVersion> olds, news;
+  for (const auto& p : r.old_packages) olds.emplace(p.name, p.version);
+  for (const auto& p : r.new_packages) news.emplace(p.name, p.version);
+  for (const auto& p : olds) if (!news.contains(p)) r.old_only.insert(p);
+  for (const auto& p : news) if (!olds.contains(p)) r.new_only.insert(p);
+  return r;
+}
+
+bool holds_code_of(const upgrader::Release& release, const upgrader::Package& package) {
+  for (const auto& c : package.classes) {
+    auto it = release.classes.find(c.name);
+    if (it == release.classes.end() || it->second.fields != c.fields || it->second.superclass != c.superclass) return false;
+  }
+  for (const auto& m : package.methods) {
+    auto it = release.classes.find(m.class_name);
+    if (it == release.classes.end()) return false;
+    auto mit = it->second.methods.find(m.selector);
+    if (mit == it->second.methods.end() || !same_body(mit->second->body, m.body)) return false;
+  }
+  return true;
+}
+
+std::vector<std::string> torn_code(const upgrader::Release& release, const upgrader::Package& package) {
+  std::vector<std::string> torn;
+  for (const auto& [cname, cls] : release.classes) {
+    for (const auto& [sel, m] : cls.methods) {
+      if (m->package != package.name || m->version != package.version) continue;
+      const upgrader::MethodDef* def = nullptr;
+      for (const auto& d : package.methods)
+        if (d.class_name == cname && d.selector == sel) def = &d;
+      if (def == nullptr) torn.push_back(fmt::format("{}>>{} is not in {}", cname, sel, package.source));
+      else if (!same_body(def->body, m->body)) torn.push_back(fmt::format("{}>>{} differs from {}", cname, sel, package.source));
+    }
+  }
+  return torn;
+}
+
+void RequestWitness::on_method(const upgrader::CompiledMethod& m) {
+  const PackageVersion pv{m.package, m.version};
+  const std::string label = fmt::format("{}>>{} ({} {})", m.class_name, m.selector, m.package, m.version);
+  if (releases_.old_only.contains(pv)) old_seen_.insert(label);
+  if (releases_.new_only.contains(pv)) new_seen_.insert(label);
+}
+
+std::string RequestWitness::describe() const {
+  return fmt::format("ran old {} and new {}", fmt::join(old_seen_, ", "), fmt::join(new_seen_, ", "));
+}
+
+sim::Duration overlap(const std::vector<CpuSpan>& spans, sim::Time start, sim::Time end) {
+  sim::Duration total{0};
+  for (const CpuSpan& s : spans) {
+    const sim::Time lo = std::max(s.start, start), hi = std::min(s.end, end);
+    if (hi > lo) total += hi - lo;
+  }
+  return total;
+}
+
+}  // namespace scenarios

@@ -1,0 +1,58 @@
+#pragma once
+// The oracles: what "safe" means, checked from outside the upgrader. They compute the old
+// and new releases from the package files themselves and look at the image's code and the
+// disk, never at the upgrader's own bookkeeping (its installed-versions table, its events).
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "scenarios/sim_runtime.hpp"
+#include "sim/scheduler.hpp"
+#include "upgrader/interpreter.hpp"
+#include "upgrader/package.hpp"
+#include "upgrader/release.hpp"
+
+namespace scenarios {
+
+struct Violation {
+  std::string oracle;  // one of oracle_names()
+  std::string where;   // session, request, fiber, file
+  sim::Time at{0};
+  std::string why;
+};
+
+using PackageVersion = std::pair<std::string, std::int64_t>;
+
+// The two releases as the package files define them.
+struct Releases {
+  std::vector<upgrader::Package> old_packages, new_packages;
+  std::set<PackageVersion> old_only, new_only;  // (name, version) in one release and not the other
+};
+Releases read_releases(const std::string& app_dir, const std::vector<std::string>& old_files,
+                       const std::vector<std::string>& new_files);
+
+// Whether `release` holds exactly the code `package` defines: its classes with their fields
+// and every method with the same body.
+bool holds_code_of(const upgrader::Release& release, const upgrader::Package& package);
+// Methods attributed to `package`'s name and version whose code differs from the file's, or
+// that the file lacks: a partially written package was installed. Empty when none.
+std::vector<std::string> torn_code(const upgrader::Release& release, const upgrader::Package& package);
+
+// Follows one request: which releases' methods it ran.
+class RequestWitness : public upgrader::MethodObserver {
+ public:
+  explicit RequestWitness(const Releases& releases) : releases_(releases) {}
+  void on_method(const upgrader::CompiledMethod& m) override;
+  bool torn() const { return !old_seen_.empty() && !new_seen_.empty(); }
+  std::string describe() const;
+
+ private:
+  const Releases& releases_;
+  std::set<std::string> old_seen_, new_seen_;
+};
+
+// Virtual time the server's own work overlapped [start, end): time the request was held back.
+sim::Duration overlap(const std::vector<CpuSpan>& spans, sim::Time start, sim::Time end);
+
+}  // namespace scenarios

@@ -1,0 +1,24 @@
+#pragma once
+// Shrinking a failure: fewer sessions, no crash if it is not needed, and a shorter, simpler
+// choice list (truncation, deleted runs, values lowered towards 0, as Hypothesis-style
+// shrinkers do), keeping every step after which the same oracle still fires.
+#include <functional>
+#include <string>
+
+#include "scenarios/repro.hpp"
+
+namespace scenarios {
+
+struct ShrinkStats {
+  int attempts = 0;
+  int accepted = 0;
+  std::size_t choices_before = 0, choices_after = 0;
+  int sessions_before = 0, sessions_after = 0;
+};
+
+// Returns the smallest repro found within `max_attempts` runs; it still shows the oracle.
+// Throws if the input itself does not show it.
+Repro shrink(const Repro& input, int max_attempts, ShrinkStats& stats,
+             const std::function<void(const std::string&)>& log = {});
+
+}  // namespace scenarios

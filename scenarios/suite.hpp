@@ -1,0 +1,63 @@
+#pragma once
+// Runs scenarios × policies × seeds (in parallel, on worker threads: one world per thread)
+// and judges each scenario × policy against its declared expectations.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "scenarios/engine.hpp"
+#include "scenarios/scenario.hpp"
+
+namespace scenarios {
+
+struct Shard {
+  int index = 1;  // 1-based
+  int count = 1;
+  bool owns(std::uint64_t seed_index) const { return static_cast<int>(seed_index % static_cast<std::uint64_t>(count)) == index - 1; }
+};
+
+struct SuiteOptions {
+  std::optional<int> seeds;             // overrides each scenario's seed count
+  std::optional<std::uint64_t> seed;    // run this one seed only
+  std::optional<sim::Strategy> strategy;
+  Shard shard;
+  int jobs = 1;
+};
+
+// One scenario × policy over all its seeds.
+struct Cell {
+  std::string scenario;
+  std::string scenario_path;
+  std::string policy;
+  std::set<std::string> expected;
+  std::set<std::string> allowed;  // may fire without failing the cell
+  int seeds_run = 0;
+  std::map<std::string, int> fired;                        // oracle -> seeds where it fired
+  std::map<std::string, std::uint64_t> first_seed;          // oracle -> lowest seed where it fired
+  std::map<std::string, int> seeds_to_first;                // oracle -> seeds run until it first fired
+  std::map<std::string, RunReport> example;                 // oracle -> the run of first_seed
+  std::vector<sim::Duration> pauses;
+  std::vector<std::uint64_t> image_sizes;
+  std::uint64_t fresh_image_bytes = 0;
+  int requests_ok = 0;
+  std::vector<std::string> problems;  // what makes this cell fail
+  bool ok() const { return problems.empty(); }
+};
+
+struct SuiteResult {
+  std::vector<Cell> cells;
+  std::uint64_t runs = 0;
+  double seconds = 0;
+  bool sharded = false;
+  bool ok() const;
+};
+
+// progress(done, total) is called from the calling thread.
+SuiteResult run_suite(const std::vector<Scenario>& scenarios, const SuiteOptions& options,
+                      const std::function<void(std::uint64_t, std::uint64_t)>& progress = {});
+
+}  // namespace scenarios
