@@ -193,7 +193,7 @@ int shrink_command(const std::string& file, const std::string& out_file, int max
 int explain_command(const std::string& file, int context) {
   try {
     const Replayed r = replay(file, true);
-    fmt::print("{} / {} seed {}: {}\n", r.repro.scenario_path, r.repro.policy, r.repro.seed, r.report.run.summary());
+    fmt::print("{}, policy {}, seed {}: {}\n", r.repro.scenario_path, r.repro.policy, r.repro.seed, r.report.run.summary());
     std::vector<std::string> lines;
     for (std::size_t at = 0, next; at < r.report.trace.size(); at = next + 1) {
       next = r.report.trace.find('\n', at);

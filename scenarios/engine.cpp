@@ -47,6 +47,8 @@ std::vector<std::string> install_all(upgrader::Image& image, const std::vector<u
   return failed;
 }
 
+struct UploadInterrupted {};
+
 std::string file_name(const upgrader::Package& p) { return p.source.substr(p.source.rfind('/') + 1); }
 
 std::string read_file(const std::string& path);
@@ -202,16 +204,25 @@ class Run {
     if (sc_.order == "reverse") std::reverse(order.begin(), order.end());
     if (sc_.order == "shuffled")
       for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[world_.choices().below(i)]);
-    if (sc_.trigger == "early") write_trigger();
-    try {
-      upload(order);
-    } catch (const sim::FsError& e) {
-      // The server moved or deleted a file still being uploaded: the upload fails, as scp would.
-      world_.note(fmt::format("deployer: upload failed: {}", e.what()));
-      return;
+    // A power cut during the upload breaks it (scp loses its connection); the operator
+    // uploads everything again once the server is back.
+    for (;;) {
+      upload_interrupted_ = false;
+      try {
+        if (sc_.trigger == "early") write_trigger();
+        upload(order);
+        if (sc_.trigger == "after") write_trigger();
+        trigger_at_ = world_.now();
+        return;
+      } catch (const UploadInterrupted&) {
+        world_.note("deployer: upload interrupted by the power cut; uploading again after the restart");
+      } catch (const sim::FsError& e) {
+        // The server moved or deleted a file still being uploaded: the upload fails, as scp would.
+        world_.note(fmt::format("deployer: upload failed: {}", e.what()));
+        return;
+      }
+      while (current_ == nullptr) world_.sleep_for(100ms);
     }
-    if (sc_.trigger == "after") write_trigger();
-    trigger_at_ = world_.now();
   }
 
   void upload(const std::vector<const upgrader::Package*>& order) {
@@ -224,6 +235,7 @@ class Run {
         if (off == 0) fs.write(path, bytes.substr(0, chunk));
         else {
           world_.sleep_for(sc_.chunk_interval);
+          if (upload_interrupted_) throw UploadInterrupted{};
           fs.append(path, bytes.substr(off, chunk));
         }
       }
@@ -243,6 +255,8 @@ class Run {
       while (!world_.choices().chance_ppm(sc_.crash_ppm)) world_.sleep_for(1ms);
     }
     report_.crashed = true;
+    const bool upgrade_requested = trigger_at_.has_value();
+    if (!upgrade_requested) upload_interrupted_ = true;
     world_.crash_disk();
     current_->runtime->kill_all();
     current_ = nullptr;
@@ -254,8 +268,10 @@ class Run {
       violate("lost-upgrade", "restart", fmt::format("the image cannot boot: {}", e.what()));
       return;
     }
-    // Lost upgrade: new code neither in the image nor still staged, whole, to be loaded again.
+    // Lost upgrade: new code neither in the image nor still staged, whole, to be loaded again
+    // (only once the upload was complete and triggered: before that nothing was asked for).
     for (const auto& pkg : releases_.new_packages) {
+      if (!upgrade_requested) break;
       const std::string staged = kStaging + "/" + file_name(pkg);
       const bool in_image = holds_code_of(*p.server->image().current(), pkg);
       const bool still_staged = world_.fs().exists(staged) && world_.fs().read(staged) == bytes_.at(pkg.source);
@@ -331,6 +347,7 @@ class Run {
   std::map<std::string, std::string> bytes_;  // new package files, as the deployer uploads them
   std::vector<std::uint64_t> session_ids_;
   std::optional<sim::Time> trigger_at_;
+  bool upload_interrupted_ = false;
   std::optional<sim::Time> upgraded_at_;
 };
 

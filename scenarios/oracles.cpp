@@ -33,9 +33,14 @@ Releases read_releases(const std::string& app_dir, const std::vector<std::string
   Releases r;
   for (const auto& f : old_files) r.old_packages.push_back(read_package(app_dir + "/old/" + f));
   for (const auto& f : new_files) r.new_packages.push_back(read_package(app_dir + "/new/" + f));
+  // The new release is the old one with the uploaded packages replacing their namesakes.
   std::set<PackageVersion> olds, news;
-  for (const auto& p : r.old_packages) olds.emplace(p.name, p.version);
-  for (const auto& p : r.new_packages) news.emplace(p.name, p.version);
+  std::set<std::string> uploaded;
+  for (const auto& p : r.new_packages) news.emplace(p.name, p.version), uploaded.insert(p.name);
+  for (const auto& p : r.old_packages) {
+    olds.emplace(p.name, p.version);
+    if (!uploaded.contains(p.name)) news.emplace(p.name, p.version);
+  }
   for (const auto& p : olds) if (!news.contains(p)) r.old_only.insert(p);
   for (const auto& p : news) if (!olds.contains(p)) r.new_only.insert(p);
   return r;

@@ -32,16 +32,17 @@ Repro shrink(const Repro& input, int max_attempts, ShrinkStats& stats, const std
   Candidate best{input.sessions.value_or(scenario.sessions), input.crash.value_or(scenario.crash), input.choices};
   stats.sessions_before = best.sessions;
   stats.choices_before = best.choices.size();
-  auto first = runs(best);
-  if (!first) throw std::runtime_error(fmt::format("the repro does not show {} to begin with", input.oracle));
-  // Keep only the choices the run actually used: trailing ones were never asked for.
-  best.choices = first->run.choices;
-  auto accept = [&](const Candidate& c, const std::string& what) {
+  // A replayed list that runs out answers 0, so trailing zeros say nothing: drop them.
+  auto trim = [](std::vector<std::uint64_t>& v) {
+    while (!v.empty() && v.back() == 0) v.pop_back();
+  };
+  trim(best.choices);
+  if (!runs(best)) throw std::runtime_error(fmt::format("the repro does not show {} to begin with", input.oracle));
+  auto accept = [&](Candidate c, const std::string& what) {
     if (stats.attempts >= max_attempts) return false;
-    auto report = runs(c);
-    if (!report) return false;
-    best = c;
-    best.choices = report->run.choices;
+    trim(c.choices);
+    if (!runs(c)) return false;
+    best = std::move(c);
     ++stats.accepted;
     if (log) log(fmt::format("  kept: {} (sessions {}, {} choices)", what, best.sessions, best.choices.size()));
     return true;
@@ -77,15 +78,14 @@ Repro shrink(const Repro& input, int max_attempts, ShrinkStats& stats, const std
     }
   }
 
-  // The minimal case, recorded as it ran (its own trace hash and choices).
+  // The minimal case: its list as fed (never longer than the input's) and its own trace hash.
   Repro out = input;
   out.sessions = best.sessions;
   out.crash = best.crash;
   out.choices = best.choices;
-  RunReport final_run = run_scenario(scenario, input.policy, out.settings(false));
+  const RunReport final_run = run_scenario(scenario, input.policy, out.settings(false));
   Repro minimal = make_repro(scenario, final_run, input.oracle, out.settings(false));
-  minimal.sessions = best.sessions;
-  minimal.crash = best.crash;
+  minimal.choices = best.choices;
   stats.sessions_after = best.sessions;
   stats.choices_after = minimal.choices.size();
   return minimal;

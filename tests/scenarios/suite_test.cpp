@@ -1,0 +1,143 @@
+// The default suite with its CI seed budget; replays of what it found; shrinking.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "cli/commands.hpp"
+#include "scenarios/repro.hpp"
+#include "scenarios/shrink.hpp"
+#include "scenarios/suite.hpp"
+
+namespace scenarios {
+namespace {
+
+std::vector<Scenario> default_suite() {
+  std::vector<Scenario> out;
+  for (const auto& f : cli::scenario_files({std::string(HOTSIM_SOURCE_DIR) + "/scenarios/default"})) out.push_back(load_scenario(f));
+  return out;
+}
+
+const SuiteResult& suite_result() {
+  static const SuiteResult result = [] {
+    SuiteOptions o;
+    o.jobs = 2;
+    return run_suite(default_suite(), o);
+  }();
+  return result;
+}
+
+TEST(DefaultSuite, EveryOutcomeIsAsDeclared) {
+  const SuiteResult& r = suite_result();
+  for (const Cell& c : r.cells) {
+    EXPECT_TRUE(c.ok()) << c.scenario << " / " << c.policy << ": " << (c.problems.empty() ? "" : c.problems.front());
+    if (c.policy == "safe") {
+      EXPECT_TRUE(c.fired.empty()) << c.scenario << ": safe must come out clean";
+    }
+  }
+  EXPECT_EQ(r.cells.size(), 21u);
+}
+
+TEST(DefaultSuite, EveryHazardFoundReplaysToTheSameTraceHash) {
+  const auto suite = default_suite();
+  int replayed = 0;
+  for (const Cell& c : suite_result().cells) {
+    const Scenario& sc = *std::find_if(suite.begin(), suite.end(), [&](const Scenario& s) { return s.name == c.scenario; });
+    for (const auto& [oracle, report] : c.example) {
+      RunSettings settings;
+      settings.seed = report.seed;
+      settings.strategy = report.strategy;
+      const Repro repro = make_repro(sc, report, oracle, settings);
+      const RunReport again = run_scenario(sc, repro.policy, repro.settings(false));
+      EXPECT_EQ(again.run.trace_hash, repro.trace_hash) << c.scenario << " / " << c.policy << " / " << oracle;
+      EXPECT_TRUE(again.fired(oracle));
+      EXPECT_FALSE(again.run.replay_diverged);
+      ++replayed;
+    }
+  }
+  EXPECT_GE(replayed, 10);
+}
+
+TEST(DefaultSuite, SameSeedSameTraceHashForEveryScenarioAndPolicy) {
+  for (const Scenario& sc : default_suite())
+    for (const auto& policy : sc.policies) {
+      RunSettings s;
+      s.seed = 3;
+      EXPECT_EQ(run_scenario(sc, policy, s).run.trace_hash, run_scenario(sc, policy, s).run.trace_hash) << sc.name << " " << policy;
+    }
+}
+
+TEST(Repro, SaveLoadRoundTripAndReplayFromAnotherDirectory) {
+  const auto suite = default_suite();
+  const Cell& cell = *std::find_if(suite_result().cells.begin(), suite_result().cells.end(),
+                                   [](const Cell& c) { return c.scenario == "crash-before-save" && c.policy == "seed"; });
+  const RunReport& report = cell.example.at("lost-upgrade");
+  const Scenario& sc = *std::find_if(suite.begin(), suite.end(), [](const Scenario& s) { return s.name == "crash-before-save"; });
+  RunSettings settings;
+  settings.seed = report.seed;
+  const Repro repro = make_repro(sc, report, "lost-upgrade", settings);
+  const std::string dir = std::filesystem::temp_directory_path() / "hotsim-repro-test";
+  std::filesystem::create_directories(dir);
+  const std::string path = dir + "/" + repro_file_name(repro, sc.name);
+  save_repro(repro, path);
+  const Repro loaded = load_repro(path);
+  EXPECT_EQ(loaded.choices, repro.choices);
+  EXPECT_EQ(loaded.trace_hash, repro.trace_hash);
+  EXPECT_EQ(std::filesystem::canonical(loaded.scenario_path), std::filesystem::canonical(sc.path));
+  EXPECT_EQ(cli::replay_command(path), 0);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Repro, BadReproFilesAreClearErrors) {
+  EXPECT_THROW(parse_repro("[repro]\npolicy = \"seed\"\n", "x.repro.toml"), ScenarioError);
+  EXPECT_THROW(parse_repro("[repro]\nscenario = \"a\"\npolicy = \"seed\"\nseed = 1\ntrace_hash = \"zz\"\nchoices = []\n", "x"), ScenarioError);
+  EXPECT_THROW(parse_repro("[repro]\nscenario = \"a\"\npolicy = \"seed\"\nseed = 1\ntrace_hash = \"0000000000000000\"\nchoices = [-1]\n", "x"), ScenarioError);
+  try {
+    parse_repro("[repro]\nscenario = \"a\"\npolicy = \"seed\"\nseed = 1\nhash = 3\n", "r.toml");
+    FAIL();
+  } catch (const ScenarioError& e) {
+    EXPECT_EQ(e.line(), 5);
+    EXPECT_NE(std::string(e.what()).find("unknown key 'hash'"), std::string::npos);
+  }
+}
+
+TEST(Shrink, OutputStillFailsAndIsNoLargerThanItsInput) {
+  const auto suite = default_suite();
+  int shrunk = 0;
+  for (const Cell& c : suite_result().cells) {
+    if (c.policy != "seed" || shrunk >= 3) continue;
+    const Scenario& sc = *std::find_if(suite.begin(), suite.end(), [&](const Scenario& s) { return s.name == c.scenario; });
+    for (const auto& [oracle, report] : c.example) {
+      RunSettings settings;
+      settings.seed = report.seed;
+      const Repro input = make_repro(sc, report, oracle, settings);
+      ShrinkStats stats;
+      const Repro minimal = shrink(input, 80, stats);
+      EXPECT_LE(minimal.choices.size(), input.choices.size());
+      EXPECT_LE(minimal.sessions.value_or(sc.sessions), sc.sessions);
+      const RunReport again = run_scenario(sc, minimal.policy, minimal.settings(false));
+      EXPECT_TRUE(again.fired(oracle)) << c.scenario << " / " << oracle;
+      EXPECT_EQ(again.run.trace_hash, minimal.trace_hash);
+      ++shrunk;
+      break;
+    }
+  }
+  EXPECT_EQ(shrunk, 3);
+}
+
+TEST(Suite, ShardsSplitTheSeedsWithoutOverlap) {
+  auto suite = default_suite();
+  suite.resize(1);
+  std::set<std::uint64_t> seen;
+  int total = 0;
+  for (int k = 1; k <= 3; ++k) {
+    SuiteOptions o;
+    o.shard = {k, 3};
+    const SuiteResult r = run_suite(suite, o);
+    EXPECT_TRUE(r.sharded);
+    for (const Cell& c : r.cells) total += c.seeds_run;
+  }
+  EXPECT_EQ(total, suite[0].seeds * static_cast<int>(suite[0].policies.size()));
+}
+
+}  // namespace
+}  // namespace scenarios
