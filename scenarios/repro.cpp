@@ -53,11 +53,12 @@ std::string render_repro(const Repro& r) {
   t.insert("oracle", r.oracle);
   t.insert("violation", r.violation);
   t.insert("trace_hash", fmt::format("{:016x}", r.trace_hash));
-  toml::array choices;
-  for (auto c : r.choices) choices.push_back(static_cast<std::int64_t>(c));
-  t.insert("choices", std::move(choices));
   std::ostringstream out;
   out << "# hotsim repro: replay with `hotsim replay <this file>`\n[repro]\n" << t << "\n";
+  // The choices, 16 to a line: a long list stays readable and diffable.
+  out << "choices = [";
+  for (std::size_t i = 0; i < r.choices.size(); ++i) out << (i % 16 == 0 ? "\n  " : " ") << r.choices[i] << ",";
+  out << (r.choices.empty() ? "]\n" : "\n]\n");
   return out.str();
 }
 
