@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "reports/html.hpp"
 #include "reports/json.hpp"
 #include "reports/junit.hpp"
 #include "reports/summary.hpp"
@@ -94,6 +95,7 @@ int run_command(const RunOptions& o) {
   const std::string repro_dir = o.out.empty() ? "hotsim-repros" : (fs::path(o.out) / "repros").string();
   std::map<std::string, std::string> repro_files;
   std::vector<std::string> failures;
+  std::vector<reports::Timeline> timelines;
   for (const auto& cell : result.cells) {
     const scenarios::Scenario& sc = *std::find_if(loaded.begin(), loaded.end(), [&](const auto& s) { return s.name == cell.scenario; });
     for (const auto& [oracle, report] : cell.example) {
@@ -107,6 +109,10 @@ int run_command(const RunOptions& o) {
       const std::string path = (fs::path(repro_dir) / scenarios::repro_file_name(repro, sc.name)).string();
       scenarios::save_repro(repro, path);
       repro_files[cell.scenario + "/" + cell.policy + "/" + oracle] = path;
+      if (!o.out.empty()) {  // the report shows the fibers around the violation: replay with the trace kept
+        const scenarios::RunReport traced = scenarios::run_scenario(sc, repro.policy, repro.settings(true));
+        timelines.push_back(reports::timeline_of(traced, oracle, "hotsim replay " + path));
+      }
       if (unexpected) failures.push_back(fmt::format("{} / {}: {}\n    hotsim replay {}", cell.scenario, cell.policy, repro.violation, path));
     }
   }
@@ -119,7 +125,10 @@ int run_command(const RunOptions& o) {
   if (!o.out.empty()) {
     write_text((fs::path(o.out) / "results.json").string(), json.dump(2) + "\n");
     write_text((fs::path(o.out) / "summary.md").string(), reports::markdown(result));
-    fmt::print("results written to {}/ (summary.md, results.json, repros/)\n", o.out);
+    const std::string chart_js = reports::bundled_chart_js();
+    if (chart_js.empty()) fmt::print(stderr, "warning: Chart.js (libjs-chart.js) is missing: the report's charts will not draw\n");
+    write_text((fs::path(o.out) / "index.html").string(), reports::html_report(result, repro_files, timelines, chart_js));
+    fmt::print("results written to {}/ (index.html, summary.md, results.json, repros/)\n", o.out);
   }
   fmt::print("{}\n", result.ok() ? "suite: every outcome as expected" : "suite: UNEXPECTED OUTCOMES (see FAIL lines)");
   return result.ok() ? 0 : 1;

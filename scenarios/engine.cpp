@@ -85,7 +85,12 @@ class Run {
         report_.run.outcome == sim::Outcome::StepLimit)
       violate("app-error", "world", report_.run.summary());
     finish();
-    if (st_.keep_trace) report_.trace = world_.trace().dump();
+    if (st_.keep_trace) {
+      report_.trace = world_.trace().dump();
+      report_.events = world_.trace().events();
+      for (std::uint64_t id = 0; id < world_.trace().fiber_count(); ++id)
+        report_.fiber_names.push_back(world_.trace().fiber_name(id));
+    }
     return std::move(report_);
   }
 

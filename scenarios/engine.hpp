@@ -38,7 +38,9 @@ struct RunReport {
   int requests_refused = 0;  // server down or died under the request
   bool crashed = false;
   bool upgraded = false;  // the image ended up holding every new package's code
-  std::string trace;      // when keep_trace
+  std::string trace;      // when keep_trace: readable dump
+  std::vector<sim::TraceEvent> events;  // when keep_trace
+  std::vector<std::string> fiber_names;  // index = fiber id of the events
 
   bool fired(const std::string& oracle) const;
 };

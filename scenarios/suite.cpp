@@ -40,6 +40,7 @@ SuiteResult run_suite(const std::vector<Scenario>& scenarios, const SuiteOptions
       cell.policy = policy;
       cell.expected = sc.expect.at(policy);
       cell.allowed = sc.allow.at(policy);
+      cell.sessions = sc.sessions + sc.idle_sessions;
       result.cells.push_back(std::move(cell));
       cell_scenario.push_back(&sc);
       const std::size_t index = result.cells.size() - 1;
@@ -57,6 +58,7 @@ SuiteResult run_suite(const std::vector<Scenario>& scenarios, const SuiteOptions
   // Workers take tasks in order; results land by task index, so aggregation below sees
   // them in one fixed order whatever the thread timing.
   std::vector<std::optional<RunReport>> reports(tasks.size());
+  std::vector<double> run_seconds(tasks.size(), 0.0);
   std::atomic<std::size_t> next{0};
   std::mutex mutex;
   std::condition_variable finished;
@@ -68,9 +70,12 @@ SuiteResult run_suite(const std::vector<Scenario>& scenarios, const SuiteOptions
       RunSettings settings;
       settings.seed = t.seed;
       settings.strategy = options.strategy.value_or(sc.strategy);
+      const auto run_started = std::chrono::steady_clock::now();
       RunReport report = run_scenario(sc, result.cells[t.cell].policy, settings);
+      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - run_started).count();
       std::lock_guard<std::mutex> lock(mutex);
       reports[i] = std::move(report);
+      run_seconds[i] = seconds;
       ++done;
       finished.notify_one();
     }
@@ -95,6 +100,7 @@ SuiteResult run_suite(const std::vector<Scenario>& scenarios, const SuiteOptions
     RunReport& r = *reports[i];
     ++cell.seeds_run;
     ++result.runs;
+    cell.run_seconds += run_seconds[i];
     cell.requests_ok += r.requests_ok;
     cell.fresh_image_bytes = r.fresh_image_bytes;
     cell.pauses.insert(cell.pauses.end(), r.pauses.begin(), r.pauses.end());

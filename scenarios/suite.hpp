@@ -44,6 +44,8 @@ struct Cell {
   std::vector<std::uint64_t> image_sizes;
   std::uint64_t fresh_image_bytes = 0;
   int requests_ok = 0;
+  int sessions = 0;            // live sessions of the scenario (clients and idle ones)
+  double run_seconds = 0;      // real time spent running this cell's seeds
   std::vector<std::string> problems;  // what makes this cell fail
   bool ok() const { return problems.empty(); }
 };

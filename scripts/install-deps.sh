@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages hotsim builds against; a no-op when all are present.
 # Idempotent: asks apt only for what dpkg says is missing.
+# Usage: install-deps.sh [--test]   (--test adds what only the tests need: a headless browser)
 set -euo pipefail
 
 packages=(
@@ -13,7 +14,11 @@ packages=(
   libtomlplusplus-dev                       # package and scenario files
   libcli11-dev                              # the hotsim command line
   nlohmann-json3-dev                        # JSON results and reports
+  libjs-chart.js                            # charts, inlined into the offline HTML report
 )
+if [ "${1:-}" = "--test" ]; then
+  packages+=(chromium)                      # renders the HTML report in a test
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -210,8 +210,8 @@ void Scheduler::wake_due_timers() {
 void Scheduler::consume_cpu(Duration d) {
   current_checked();
   if (d.count() <= 0) return;
+  trace_event(EventKind::Cpu, fmt::format("{} us", d.count() / 1000));  // at its start, with its length
   now_ += d;
-  trace_event(EventKind::Cpu, format_time(now_.count()));
 }
 
 context* Scheduler::switch_to(FiberInfo* fiber) {

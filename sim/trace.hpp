@@ -34,6 +34,7 @@ class Trace {
   std::uint64_t event_count() const { return count_; }
   const std::vector<TraceEvent>& events() const { return events_; }
   const std::string& fiber_name(std::uint64_t fiber) const;
+  std::size_t fiber_count() const { return fiber_names_.size(); }
   // One line per event: "[time] fiber kind detail".
   std::string dump(std::size_t first = 0, std::size_t last = SIZE_MAX) const;
   std::string format(const TraceEvent& event) const;

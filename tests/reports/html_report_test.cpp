@@ -1,0 +1,68 @@
+// Renders the HTML report of a real suite run in headless Chromium (Debian's package) and
+// checks that every chart drew and no script failed. The screenshot's path is printed.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "cli/commands.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string run(const std::string& command) {
+  std::string out;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return out;
+  std::array<char, 65536> buf;
+  std::size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
+  pclose(pipe);
+  return out;
+}
+
+std::string chromium() {
+  for (const char* c : {"/usr/bin/chromium", "/usr/bin/chromium-browser"})
+    if (fs::exists(c)) return c;
+  return {};
+}
+
+TEST(HtmlReport, ChartsDrawInHeadlessChromium) {
+  const std::string browser = chromium();
+  if (browser.empty()) GTEST_FAIL() << "chromium is not installed (scripts/install-deps.sh --test installs it)";
+  const fs::path out = fs::temp_directory_path() / "hotsim-report-test";
+  fs::remove_all(out);
+  cli::RunOptions o;
+  o.inputs = {std::string(HOTSIM_SOURCE_DIR) + "/scenarios/default/crash-before-save.toml",
+              std::string(HOTSIM_SOURCE_DIR) + "/scenarios/default/save-under-load.toml"};
+  o.seeds = 6;
+  o.jobs = 2;
+  o.out = out.string();
+  ASSERT_EQ(cli::run_command(o), 0);
+  const std::string page = "file://" + (out / "index.html").string();
+  const std::string flags =
+      " --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run --disable-background-networking"
+      " --disable-component-update --disable-sync --user-data-dir=" + (out / "chromium-profile").string() +
+      " --virtual-time-budget=10000 ";
+  const std::string dom = run(browser + flags + "--dump-dom " + page + " 2>/dev/null");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(dom, m, std::regex("data-charts-ready=\"([0-9]+)\""))) << "the page script did not finish";
+  // Three summary charts, and one timeline per hazard found (lost-upgrade x2, image-growth x2).
+  EXPECT_EQ(std::stoi(m[1].str()), 3 + 4);
+  EXPECT_NE(dom.find("<pre id=\"errors\"></pre>"), std::string::npos) << "script errors in the page";
+  EXPECT_NE(dom.find("crash-before-save"), std::string::npos) << "the matrix lists the scenarios";
+  EXPECT_NE(dom.find("hotsim replay "), std::string::npos) << "each failure shows its replay command";
+  const fs::path shot = out / "report.png";
+  run(browser + flags + "--window-size=1300,2400 --screenshot=" + shot.string() + " " + page + " 2>/dev/null");
+  ASSERT_TRUE(fs::exists(shot));
+  EXPECT_GT(fs::file_size(shot), 20000u) << "a blank page would be much smaller";
+  std::printf("screenshot of the report: %s\n", shot.c_str());
+  RecordProperty("screenshot", shot.string());
+}
+
+}  // namespace
