@@ -9,6 +9,7 @@
 
 #include "reports/html.hpp"
 #include "reports/json.hpp"
+#include "reports/perfetto.hpp"
 #include "reports/junit.hpp"
 #include "reports/summary.hpp"
 #include "scenarios/repro.hpp"
@@ -221,6 +222,20 @@ int explain_command(const std::string& file, int context) {
     fmt::print("trace events {}..{} of {} (the violation is marked >>):\n", from, to - 1, lines.size());
     for (std::size_t i = from; i < to; ++i) fmt::print("{} {}\n", i == index ? ">>" : "  ", lines[i]);
     return 0;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return 2;
+  }
+}
+
+int trace_command(const std::string& file, const std::string& out) {
+  try {
+    const Replayed r = replay(file, true);
+    write_text(out, reports::perfetto_trace(r.report).dump() + "\n");
+    fmt::print("{}: {} trace events of {} / {} seed {} (trace hash {:016x}{}); open it in ui.perfetto.dev\n", out,
+               r.report.events.size(), r.repro.scenario_path, r.repro.policy, r.repro.seed, r.report.run.trace_hash,
+               r.report.run.trace_hash == r.repro.trace_hash ? ", as recorded" : ", DIVERGED from the recording");
+    return r.report.run.trace_hash == r.repro.trace_hash ? 0 : 1;
   } catch (const std::exception& e) {
     fmt::print(stderr, "error: {}\n", e.what());
     return 2;

@@ -26,6 +26,8 @@ int run_command(const RunOptions& options);
 int replay_command(const std::string& repro_file);
 int shrink_command(const std::string& repro_file, const std::string& out_file, int max_attempts);
 int explain_command(const std::string& repro_file, int context_lines);
+// Replays a repro and writes its trace as Chrome trace-event JSON for the Perfetto UI.
+int trace_command(const std::string& repro_file, const std::string& perfetto_out);
 
 // Scenario files named by the inputs (directories: their *.toml, sorted by name).
 std::vector<std::string> scenario_files(const std::vector<std::string>& inputs);

@@ -38,6 +38,11 @@ int main(int argc, char** argv) {
   explain_cmd->add_option("repro", repro_file, "repro file")->required();
   explain_cmd->add_option("--context", context, "trace events before and after")->check(CLI::Range(1, 100000));
 
+  std::string perfetto_out;
+  auto* trace_cmd = app.add_subcommand("trace", "replay a repro and write its trace for the Perfetto UI");
+  trace_cmd->add_option("repro", repro_file, "repro file")->required();
+  trace_cmd->add_option("--perfetto", perfetto_out, "Chrome trace-event JSON to write")->required();
+
   cli::DemoOptions demo;
   std::string strategy = "random";
   auto* demo_cmd = app.add_subcommand("demo", "run the polling-loader demo on the simulation kernel");
@@ -56,6 +61,7 @@ int main(int argc, char** argv) {
   if (*replay_cmd) return cli::replay_command(repro_file);
   if (*shrink_cmd) return cli::shrink_command(repro_file, out_file, max_attempts);
   if (*explain_cmd) return cli::explain_command(repro_file, context);
+  if (*trace_cmd) return cli::trace_command(repro_file, perfetto_out);
   if (*demo_cmd) {
     demo.strategy = *sim::parse_strategy(strategy);
     const cli::DemoReport report = cli::run_demo(demo);

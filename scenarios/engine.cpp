@@ -163,6 +163,7 @@ class Run {
           ++report_.requests_ok;
           const sim::Duration pause = overlap(p->runtime->server_cpu(), start, world_.now());
           report_.pauses.push_back(pause);
+          if (pause.count() > 0) report_.held_requests.push_back({fmt::format("session-{}", i), start, world_.now(), pause});
           if (pause > sc_.max_pause)
             violate("pause-budget", where, fmt::format("held back {} ms by the upgrade, budget {} ms",
                                                        std::chrono::duration_cast<Millis>(pause).count(), sc_.max_pause.count()));

@@ -32,6 +32,12 @@ struct RunReport {
   sim::RunResult run;
   std::vector<Violation> violations;
   std::vector<sim::Duration> pauses;      // per completed request: time held back by the upgrade
+  struct HeldRequest {
+    std::string session;
+    sim::Time start, end;
+    sim::Duration held;
+  };
+  std::vector<HeldRequest> held_requests;  // the requests that were held back at all
   std::vector<std::uint64_t> image_sizes;  // snapshot sizes seen on disk after the deploy began
   std::uint64_t fresh_image_bytes = 0;     // the new release alone, no sessions
   int requests_ok = 0;

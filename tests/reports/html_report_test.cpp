@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include "cli/commands.hpp"
@@ -63,6 +64,35 @@ TEST(HtmlReport, ChartsDrawInHeadlessChromium) {
   EXPECT_GT(fs::file_size(shot), 20000u) << "a blank page would be much smaller";
   std::printf("screenshot of the report: %s\n", shot.c_str());
   RecordProperty("screenshot", shot.string());
+}
+
+}  // namespace
+
+#include <nlohmann/json.hpp>
+
+namespace {
+
+TEST(PerfettoTrace, AReplayedRunBecomesTrackPerFiberWithSlicesAndViolations) {
+  const std::string repro = std::string(HOTSIM_SOURCE_DIR) + "/scenarios/regressions/half-loaded-priority-torn-request.repro.toml";
+  const fs::path out = fs::temp_directory_path() / "hotsim-perfetto-test.json";
+  ASSERT_EQ(cli::trace_command(repro, out.string()), 0) << "the replay must match its recorded hash";
+  std::ifstream in(out);
+  const nlohmann::json trace = nlohmann::json::parse(in);
+  std::set<std::string> threads, phases, categories;
+  for (const auto& e : trace.at("traceEvents")) {
+    phases.insert(e.at("ph").get<std::string>());
+    if (e.at("ph") == "M" && e.at("name") == "thread_name") threads.insert(e.at("args").at("name").get<std::string>());
+    if (e.contains("cat")) categories.insert(e.at("cat").get<std::string>());
+    if (e.at("ph") == "X") {
+      EXPECT_GE(e.at("dur").get<double>(), 0.0);
+      EXPECT_GE(e.at("ts").get<double>(), 0.0);
+    }
+  }
+  EXPECT_TRUE(threads.contains("code loader"));
+  EXPECT_TRUE(threads.contains("session-0"));
+  EXPECT_EQ(phases, (std::set<std::string>{"M", "X", "i"}));
+  for (const char* c : {"upgrade", "violation", "pause", "sleep"}) EXPECT_TRUE(categories.contains(c)) << c;
+  fs::remove(out);
 }
 
 }  // namespace
