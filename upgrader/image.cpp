@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <deque>
 #include <set>
 
@@ -16,10 +17,7 @@ std::string to_string(const Value& v) {
 
 Image::Image() : current_(std::make_shared<const Release>()) {}
 
-void Image::publish(std::shared_ptr<const Release> release) {
-  current_ = std::move(release);
-  migrate();
-}
+void Image::publish(std::shared_ptr<const Release> release) { current_ = std::move(release); }
 
 void Image::install(const Package& package, bool check_requires) {
   auto next = std::make_shared<Release>(*current_);
@@ -28,23 +26,32 @@ void Image::install(const Package& package, bool check_requires) {
   publish(std::move(next));
 }
 
-void Image::migrate() {
-  for (auto& [id, obj] : heap_) {
-    if (!current_->classes.contains(obj.class_name)) continue;  // class gone: keep as it was
-    const auto shape = current_->all_fields(obj.class_name);
-    std::map<std::string, Value> fields;
-    for (const auto& f : shape) {
-      auto it = obj.fields.find(f);
-      fields[f] = it == obj.fields.end() ? Value{} : std::move(it->second);
-    }
-    obj.fields = std::move(fields);
+void Image::migrate(Object& obj) const {
+  if (obj.shape_release == current_->number) return;
+  obj.shape_release = current_->number;
+  if (!current_->classes.contains(obj.class_name)) return;  // class gone: keep as it was
+  const auto shape = current_->all_fields(obj.class_name);
+  if (shape.size() == obj.fields.size() &&
+      std::all_of(shape.begin(), shape.end(), [&](const std::string& f) { return obj.fields.contains(f); }))
+    return;
+  std::map<std::string, Value> fields;
+  for (const auto& f : shape) {
+    auto it = obj.fields.find(f);
+    fields[f] = it == obj.fields.end() ? Value{} : std::move(it->second);
   }
+  obj.fields = std::move(fields);
+}
+
+const std::map<ObjectId, Object>& Image::heap() const {
+  for (auto& [id, obj] : heap_) migrate(obj);
+  return heap_;
 }
 
 ObjectId Image::new_object(const std::string& class_name) {
   const ObjectId id = next_object_++;
   Object& obj = heap_[id];
   obj.class_name = class_name;
+  obj.shape_release = current_->number;
   for (const auto& f : current_->all_fields(class_name)) obj.fields[f] = Value{};
   return id;
 }
@@ -52,6 +59,7 @@ ObjectId Image::new_object(const std::string& class_name) {
 Object& Image::object(ObjectId id) {
   auto it = heap_.find(id);
   if (it == heap_.end()) throw std::runtime_error(fmt::format("no object #{} in the image", id));
+  migrate(it->second);
   return it->second;
 }
 
@@ -102,7 +110,7 @@ ObjectId Image::class_object(const std::string& class_name) {
 }
 
 Image::State Image::state() const {
-  return State{current_, heap_, sessions_, class_objects_, next_object_, next_session_};
+  return State{current_, heap(), sessions_, class_objects_, next_object_, next_session_};
 }
 
 void Image::restore(State s) {

@@ -1,7 +1,8 @@
 #pragma once
 // The image: the published release, live objects and sessions. Publishing a release is one
-// pointer switch plus the migration of live instances whose class changed shape (new
-// fields start as nil, removed ones are dropped), as Smalltalk does when a class is reshaped.
+// pointer switch. Live instances whose class changed shape are migrated (new fields start as
+// nil, removed ones are dropped, as Smalltalk does when a class is reshaped) the first time
+// they are touched under the new release, so the switch stays flat in heap size.
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -25,6 +26,7 @@ std::string to_string(const Value& value);
 struct Object {
   std::string class_name;
   std::map<std::string, Value> fields;
+  std::uint64_t shape_release = 0;  // the release whose shape `fields` has
 };
 
 struct Session {
@@ -38,14 +40,16 @@ class Image {
   Image();
 
   std::shared_ptr<const Release> current() const { return current_; }
-  // The atomic switch to `release`, then migration of live instances to its shapes.
+  // The atomic switch to `release`; instances migrate to its shapes when next touched.
   void publish(std::shared_ptr<const Release> release);
   // Builds a release from the current one plus `package` and publishes it (seed-style).
   void install(const Package& package, bool check_requires);
 
   ObjectId new_object(const std::string& class_name);
+  // The object, migrated to the current release's shape of its class.
   Object& object(ObjectId id);
-  const std::map<ObjectId, Object>& heap() const { return heap_; }
+  // Every object, all migrated (snapshots, tests).
+  const std::map<ObjectId, Object>& heap() const;
 
   std::uint64_t new_session(const std::string& root_class, Time now);
   Session* session(std::uint64_t id);
@@ -70,10 +74,10 @@ class Image {
   void restore(State state);
 
  private:
-  void migrate();
+  void migrate(Object& obj) const;
 
   std::shared_ptr<const Release> current_;
-  std::map<ObjectId, Object> heap_;
+  mutable std::map<ObjectId, Object> heap_;  // migration is a change of representation only
   std::map<std::uint64_t, Session> sessions_;
   std::map<std::string, ObjectId> class_objects_;
   ObjectId next_object_ = 1;

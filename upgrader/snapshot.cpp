@@ -227,6 +227,7 @@ Image::State decode_snapshot(std::string_view bytes, const std::string& source) 
       std::string name = r.str("object field");
       obj.fields[name] = r.value();
     }
+    obj.shape_release = s.release->number;  // saved migrated to the saved release
     s.heap[id] = std::move(obj);
   }
   for (std::uint64_t n = r.count("session count"); n-- > 0;) {
