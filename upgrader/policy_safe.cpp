@@ -49,7 +49,9 @@ std::vector<const Package*> dependency_order(const std::vector<Package>& batch, 
 class SafePolicy : public Policy {
  public:
   std::string name() const override { return "safe"; }
-  int loader_priority(int request_priority) const override { return request_priority + 1; }
+  // Building aside touches nothing requests see, so it shares the CPU with them instead of
+  // holding them up; the publish itself is one step with no yield point inside.
+  int loader_priority(int request_priority) const override { return request_priority; }
   bool pins_requests() const override { return true; }
 
   void poll(Server& server) override {
@@ -82,7 +84,6 @@ class SafePolicy : public Policy {
     const ServerConfig& cfg = server.config();
     // 1. Read and verify the whole batch; the image is not touched yet.
     std::vector<Package> batch;
-    std::size_t methods = 0;
     for (const ManifestEntry& e : entries) {
       const std::string path = server.staging_path(e.file);
       if (!fs.exists(path)) throw LoadError(fmt::format("{}: listed in the manifest but missing", path));
@@ -92,18 +93,17 @@ class SafePolicy : public Policy {
         throw LoadError(fmt::format("{}: checksum {} does not match the manifest's {} (incomplete or altered upload)", path,
                                     checksum_text(bytes), e.checksum));
       batch.push_back(parse_package(bytes, path));
-      methods += batch.back().methods.size() + 1;
     }
     // 2. Build the new release aside, in dependency order.
     auto next = std::make_shared<Release>(*server.image().current());
     for (const Package* p : dependency_order(batch, *next)) {
       next->apply(*p, /*check_requires=*/true);
+      server.runtime().spend_cpu(cfg.compile_cost_per_method * static_cast<std::int64_t>(p->methods.size() + 1));
       server.record("installed", fmt::format("{} {} from {} into release {} (not yet published)", p->name, p->version,
                                              p->source, server.image().current()->number + 1));
       server.runtime().yield();
     }
     next->number = server.image().current()->number + 1;
-    server.runtime().spend_cpu(cfg.compile_cost_per_method * static_cast<std::int64_t>(methods));
     // 3. Publish: one pointer switch; requests in flight keep the release they pinned.
     server.image().publish(next);
     for (const Package* p : dependency_order(batch, *next)) server.run_initializers(*p);

@@ -1,0 +1,79 @@
+// Simulator speed on real work: interpreted sends per second under the simulator, seeds per
+// second of each default-suite scenario, and the simulated-to-real time ratio of a
+// 200-session scenario.
+#include <benchmark/benchmark.h>
+
+#include <chrono>
+#include <filesystem>
+
+#include "scenarios/engine.hpp"
+#include "scenarios/sim_runtime.hpp"
+#include "upgrader/server.hpp"
+
+namespace {
+
+const std::string kDefault = std::string(HOTSIM_SOURCE_DIR) + "/scenarios/default/";
+
+// One iteration = one request of `buy` (8 sends) by one of 10 sessions, all under the simulator.
+void BM_SimulatedSends(benchmark::State& state) {
+  const scenarios::Scenario sc = scenarios::load_scenario(kDefault + "load-order.toml");
+  sim::WorldConfig config;
+  config.keep_trace_events = false;
+  sim::World world(config);
+  scenarios::SimRuntime rt(world);
+  upgrader::ServerConfig server_config;
+  upgrader::Server server(rt, server_config, upgrader::make_policy("safe"));
+  for (const auto& p : scenarios::read_releases(sc.app_dir, sc.old_packages, {}).old_packages) server.image().install(p, true);
+  std::vector<std::uint64_t> sessions;
+  for (int i = 0; i < 10; ++i) sessions.push_back(server.new_session("ShopSession"));
+  std::int64_t requests = 0;
+  world.spawn("driver", 30, [&] {
+    for (auto _ : state) server.request(sessions[static_cast<std::size_t>(requests++ % 10)], "buy");
+  });
+  world.run();
+  state.counters["sends/s"] = benchmark::Counter(static_cast<double>(requests * 8), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_SimulatedSends);
+
+// One iteration = one seed of a default-suite scenario under `safe`.
+void BM_DefaultSuiteSeed(benchmark::State& state, const std::string& file) {
+  const scenarios::Scenario sc = scenarios::load_scenario(kDefault + file);
+  std::uint64_t seed = 0;
+  for (auto _ : state) {
+    scenarios::RunSettings settings;
+    settings.seed = seed++;
+    benchmark::DoNotOptimize(scenarios::run_scenario(sc, "safe", settings));
+  }
+  state.counters["seeds/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK_CAPTURE(BM_DefaultSuiteSeed, load_order, std::string("load-order.toml"))->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_DefaultSuiteSeed, half_loaded, std::string("half-loaded.toml"))->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_DefaultSuiteSeed, loader_priority, std::string("loader-priority.toml"))->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_DefaultSuiteSeed, crash_before_save, std::string("crash-before-save.toml"))->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_DefaultSuiteSeed, save_under_load, std::string("save-under-load.toml"))->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_DefaultSuiteSeed, broken_package, std::string("broken-package.toml"))->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_DefaultSuiteSeed, early_trigger, std::string("early-trigger.toml"))->Unit(benchmark::kMillisecond);
+
+// 200 sessions with human think times (1-10 s) over 10 virtual minutes, under `safe`.
+// Counter sim_to_real: virtual seconds simulated per real second (goal: >= 10,000).
+void BM_SimToReal_200Sessions(benchmark::State& state) {
+  scenarios::Scenario sc = scenarios::load_scenario(kDefault + "load-order.toml");
+  sc.sessions = 200;
+  sc.think_min = scenarios::Millis(1000);
+  sc.think_max = scenarios::Millis(10000);
+  sc.duration = std::chrono::minutes(10);
+  double virtual_seconds = 0, real_seconds = 0;
+  std::uint64_t seed = 0;
+  for (auto _ : state) {
+    scenarios::RunSettings settings;
+    settings.seed = seed++;
+    const auto start = std::chrono::steady_clock::now();
+    const scenarios::RunReport r = scenarios::run_scenario(sc, "safe", settings);
+    real_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    virtual_seconds += std::chrono::duration<double>(r.run.end_time).count();
+  }
+  state.counters["sim_to_real"] = virtual_seconds / real_seconds;
+}
+BENCHMARK(BM_SimToReal_200Sessions)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+}  // namespace
