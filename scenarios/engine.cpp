@@ -155,7 +155,7 @@ class Run {
         }
         Process* p = current_;
         const std::string& selector = sc_.requests[world_.choices().below(sc_.requests.size())];
-        const std::string where = fmt::format("session-{} request {} #{}", i, k, selector);
+        auto where = [&] { return fmt::format("session-{} request {} #{}", i, k, selector); };  // on violations only
         RequestWitness witness(releases_);
         const sim::Time start = world_.now();
         try {
@@ -165,7 +165,7 @@ class Run {
           report_.pauses.push_back(pause);
           if (pause.count() > 0) report_.held_requests.push_back({fmt::format("session-{}", i), start, world_.now(), pause});
           if (pause > sc_.max_pause)
-            violate("pause-budget", where, fmt::format("held back {} ms by the upgrade, budget {} ms",
+            violate("pause-budget", where(), fmt::format("held back {} ms by the upgrade, budget {} ms",
                                                        std::chrono::duration_cast<Millis>(pause).count(), sc_.max_pause.count()));
         } catch (const ProcessDied&) {
           ++report_.requests_refused;
@@ -174,14 +174,14 @@ class Run {
           if (what.find("does not exist") != std::string::npos) {
             // Every client session was saved in the production image at boot; only housekeeping
             // of a session idle past its timeout may drop it.
-            if (start - last_request <= sc_.session_timeout) violate("lost-session", where, what);
+            if (start - last_request <= sc_.session_timeout) violate("lost-session", where(), what);
           } else if (start >= sc_.deploy_at) {
-            violate("dnu-by-upgrade", where, what);
+            violate("dnu-by-upgrade", where(), what);
           } else {
-            violate("app-error", where, what);
+            violate("app-error", where(), what);
           }
         }
-        if (witness.torn()) violate("torn-request", where, witness.describe());
+        if (witness.torn()) violate("torn-request", where(), witness.describe());
         last_request = start;
       }
     });
@@ -302,7 +302,7 @@ class Run {
     std::uint64_t last_size = 0;
     sim::Time trigger_seen_since{-1};
     for (;;) {
-      world_.sleep_for(100ms);
+      world_.sleep_for(250ms);
       auto& fs = world_.fs();
       if (fs.exists("image.snapshot")) {  // images saved since the deploy began
         const std::uint64_t size = fs.size("image.snapshot");

@@ -77,9 +77,9 @@ std::vector<std::string> torn_code(const upgrader::Release& release, const upgra
 
 void RequestWitness::on_method(const upgrader::CompiledMethod& m) {
   const PackageVersion pv{m.package, m.version};
-  const std::string label = fmt::format("{}>>{} ({} {})", m.class_name, m.selector, m.package, m.version);
-  if (releases_.old_only.contains(pv)) old_seen_.insert(label);
-  if (releases_.new_only.contains(pv)) new_seen_.insert(label);
+  const bool old_code = releases_.old_only.contains(pv), new_code = !old_code && releases_.new_only.contains(pv);
+  if (!old_code && !new_code) return;
+  (old_code ? old_seen_ : new_seen_).insert(fmt::format("{}>>{} ({} {})", m.class_name, m.selector, m.package, m.version));
 }
 
 std::string RequestWitness::describe() const {

@@ -49,7 +49,7 @@ class RequestWitness : public upgrader::MethodObserver {
 
  private:
   const Releases& releases_;
-  std::set<std::string> old_seen_, new_seen_;
+  std::set<std::string> old_seen_, new_seen_;  // labels, made only for old- or new-only code
 };
 
 // Virtual time the server's own work overlapped [start, end): time the request was held back.

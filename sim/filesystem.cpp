@@ -55,16 +55,21 @@ void SimFs::op(std::string_view name, std::string_view path) {
   if (hook_) hook_(name, path);
 }
 
-SimFs::Ino SimFs::lookup(std::string_view path) {
+std::optional<SimFs::Ino> SimFs::find(std::string_view path) {
   Ino ino = kRoot;
   for (const std::string& part : split_path(path)) {
     Node& n = node(ino);
-    if (!n.dir) throw FsError(FsErrc::NotADirectory, std::string(path), "");
+    if (!n.dir) return std::nullopt;
     auto it = n.entries.find(part);
-    if (it == n.entries.end()) throw FsError(FsErrc::NotFound, std::string(path), "");
+    if (it == n.entries.end()) return std::nullopt;
     ino = it->second;
   }
   return ino;
+}
+
+SimFs::Ino SimFs::lookup(std::string_view path) {
+  if (auto ino = find(path)) return *ino;
+  throw FsError(FsErrc::NotFound, std::string(path), "");
 }
 
 std::pair<SimFs::Ino, std::string> SimFs::parent_of(std::string_view path) {
@@ -244,13 +249,7 @@ std::vector<std::string> SimFs::list(std::string_view path) {
 
 bool SimFs::exists(std::string_view path) {
   op("stat", path);
-  try {
-    lookup(path);
-    return true;
-  } catch (const FsError& e) {
-    if (e.code() == FsErrc::BadPath) throw;
-    return false;
-  }
+  return find(path).has_value();
 }
 
 bool SimFs::is_dir(std::string_view path) {

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -102,6 +103,7 @@ class SimFs {
   // Resolves the parent directory of `path`; returns it and the last component.
   std::pair<Ino, std::string> parent_of(std::string_view path);
   Ino lookup(std::string_view path);  // throws NotFound
+  std::optional<Ino> find(std::string_view path);  // nullopt if missing; bad paths still throw
   Node& file_at(std::string_view path);
   Ino dir_at(std::string_view path);
   void journal(JournalOp op);

@@ -210,7 +210,8 @@ void Scheduler::wake_due_timers() {
 void Scheduler::consume_cpu(Duration d) {
   current_checked();
   if (d.count() <= 0) return;
-  trace_event(EventKind::Cpu, fmt::format("{} us", d.count() / 1000));  // at its start, with its length
+  const fmt::format_int micros(d.count() / 1000);  // at its start, with its length in µs (hot path)
+  trace_event(EventKind::Cpu, std::string_view(micros.data(), micros.size()));
   now_ += d;
 }
 
@@ -328,7 +329,8 @@ void Scheduler::sleep_until(Time when) {
   self.wake_at_ns = when.count();
   self.timer_seq = ++timer_seq_;
   timers_.push({when.count(), self.timer_seq, &self});
-  trace_event(EventKind::Sleep, format_time(when.count()));
+  const fmt::format_int wake_ns(when.count());  // no allocation on this hot path
+  trace_event(EventKind::Sleep, std::string_view(wake_ns.data(), wake_ns.size()));
   suspend(running_->context);
   check_cancelled(self);
 }

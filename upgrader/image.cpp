@@ -48,6 +48,13 @@ const std::map<ObjectId, Object>& Image::heap() const {
 }
 
 ObjectId Image::new_object(const std::string& class_name) {
+  // Like the VM's collector: allocation triggers a collection once garbage has piled up.
+  // Objects are reachable only through sessions and class objects (requests hold no
+  // references of their own), so collecting between two steps is safe.
+  if (heap_.size() >= gc_threshold_) {
+    collect_garbage();
+    gc_threshold_ = std::max<std::size_t>(4096, 2 * heap_.size());
+  }
   const ObjectId id = next_object_++;
   Object& obj = heap_[id];
   obj.class_name = class_name;

@@ -82,6 +82,7 @@ class Image {
   std::map<std::string, ObjectId> class_objects_;
   ObjectId next_object_ = 1;
   std::uint64_t next_session_ = 1;
+  std::size_t gc_threshold_ = 4096;  // collect when the heap outgrows this (twice the live set)
 };
 
 }  // namespace upgrader

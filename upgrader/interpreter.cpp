@@ -13,11 +13,16 @@ namespace {
 constexpr int kMaxDepth = 256;
 }
 
-Value& Interpreter::field(ObjectId self, const std::string& name, const std::string& where) {
+namespace {
+// Where an error happened, formatted only when one does.
+std::string where(const CompiledMethod& m) { return fmt::format("{}>>{}", m.class_name, m.selector); }
+}  // namespace
+
+Value& Interpreter::field(ObjectId self, const std::string& name, const CompiledMethod& m) {
   Object& obj = image_.object(self);
   auto it = obj.fields.find(name);
   if (it == obj.fields.end())
-    throw RequestError(fmt::format("{}: {} has no field '{}'", where, obj.class_name, name));
+    throw RequestError(fmt::format("{}: {} has no field '{}'", where(m), obj.class_name, name));
   return it->second;
 }
 
@@ -27,7 +32,7 @@ Value Interpreter::send(ObjectId receiver, const std::string& selector, const st
   if (depth > kMaxDepth) throw RequestError(fmt::format("stack depth {} exceeded at #{}", kMaxDepth, selector));
   // Unpinned requests see whatever release the image holds now, mid-upgrade or not.
   const std::shared_ptr<const Release> release = pinned ? pinned : image_.current();
-  const std::string class_name = image_.object(receiver).class_name;
+  const std::string& class_name = image_.object(receiver).class_name;  // map nodes are stable
   const CompiledMethod* method = release->lookup(class_name, selector);
   if (method == nullptr) throw MessageNotUnderstood(class_name, selector);
   if (observer != nullptr) observer->on_method(*method);
@@ -37,17 +42,16 @@ Value Interpreter::send(ObjectId receiver, const std::string& selector, const st
 
 Value Interpreter::run(const CompiledMethod& m, ObjectId self, const std::shared_ptr<const Release>& pinned,
                        MethodObserver* observer, int depth) {
-  const std::string where = fmt::format("{}>>{}", m.class_name, m.selector);
   for (const Step& s : m.body) {
     switch (s.kind) {
       case Step::Kind::Send: {
         ObjectId receiver = self;
         if (s.target != "self") {
-          const Value& v = field(self, s.target, where);
+          const Value& v = field(self, s.target, m);
           const auto* ref = std::get_if<ObjectRef>(&v);
           if (ref == nullptr) {
             if (std::holds_alternative<std::monostate>(v)) throw MessageNotUnderstood("UndefinedObject", s.name);
-            throw RequestError(fmt::format("{}: field '{}' holds {}, not an object", where, s.target, to_string(v)));
+            throw RequestError(fmt::format("{}: field '{}' holds {}, not an object", where(m), s.target, to_string(v)));
           }
           receiver = ref->id;
         }
@@ -56,31 +60,31 @@ Value Interpreter::run(const CompiledMethod& m, ObjectId self, const std::shared
       }
       case Step::Kind::New: {
         const auto release = pinned ? pinned : image_.current();
-        if (!release->has_class(s.name)) throw RequestError(fmt::format("{}: class '{}' is not loaded", where, s.name));
+        if (!release->has_class(s.name)) throw RequestError(fmt::format("{}: class '{}' is not loaded", where(m), s.name));
         const ObjectId obj = image_.new_object(s.name);
-        field(self, s.target, where) = ObjectRef{obj};
+        field(self, s.target, m) = ObjectRef{obj};
         break;
       }
-      case Step::Kind::Read: (void)field(self, s.name, where); break;
+      case Step::Kind::Read: (void)field(self, s.name, m); break;
       case Step::Kind::Set: {
         Value v;
         if (const auto* i = std::get_if<std::int64_t>(&s.value)) v = *i;
         else if (const auto* str = std::get_if<std::string>(&s.value)) v = *str;
-        field(self, s.name, where) = v;
+        field(self, s.name, m) = v;
         break;
       }
       case Step::Kind::Add: {
-        Value& v = field(self, s.name, where);
+        Value& v = field(self, s.name, m);
         const std::int64_t delta = std::get<std::int64_t>(s.value);
         if (std::holds_alternative<std::monostate>(v)) v = std::int64_t{0};
         auto* i = std::get_if<std::int64_t>(&v);
-        if (i == nullptr) throw RequestError(fmt::format("{}: field '{}' holds {}, not a number", where, s.name, to_string(v)));
+        if (i == nullptr) throw RequestError(fmt::format("{}: field '{}' holds {}, not a number", where(m), s.name, to_string(v)));
         *i += delta;
         break;
       }
       case Step::Kind::Cpu: runtime_.spend_cpu(std::chrono::microseconds(s.micros)); break;
       case Step::Kind::Answer:
-        if (!s.name.empty()) return field(self, s.name, where);
+        if (!s.name.empty()) return field(self, s.name, m);
         if (const auto* i = std::get_if<std::int64_t>(&s.value)) return *i;
         if (const auto* str = std::get_if<std::string>(&s.value)) return *str;
         return Value{};

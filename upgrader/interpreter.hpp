@@ -52,7 +52,7 @@ class Interpreter {
  private:
   Value run(const CompiledMethod& method, ObjectId self, const std::shared_ptr<const Release>& pinned,
             MethodObserver* observer, int depth);
-  Value& field(ObjectId self, const std::string& name, const std::string& where);
+  Value& field(ObjectId self, const std::string& name, const CompiledMethod& method);
 
   Image& image_;
   Runtime& runtime_;
