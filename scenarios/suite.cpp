@@ -29,7 +29,7 @@ SuiteResult run_suite(const std::vector<Scenario>& scenarios, const SuiteOptions
                       const std::function<void(std::uint64_t, std::uint64_t)>& progress) {
   const auto started = std::chrono::steady_clock::now();
   SuiteResult result;
-  result.sharded = options.shard.count > 1;
+  result.sharded = options.shard.count > 1 || !options.judge_missing;
   std::vector<Task> tasks;
   std::vector<const Scenario*> cell_scenario;
   for (const Scenario& sc : scenarios) {

@@ -26,6 +26,8 @@ struct SuiteOptions {
   std::optional<sim::Strategy> strategy;
   Shard shard;
   int jobs = 1;
+  // Judge expected hazards that never fired (false for partial sweeps: shards, short budgets).
+  bool judge_missing = true;
 };
 
 // One scenario × policy over all its seeds.
@@ -54,7 +56,7 @@ struct SuiteResult {
   std::vector<Cell> cells;
   std::uint64_t runs = 0;
   double seconds = 0;
-  bool sharded = false;
+  bool sharded = false;  // or otherwise partial: missing hazards are not judged
   bool ok() const;
 };
 
