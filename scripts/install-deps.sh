@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages hotsim builds against; a no-op when all are present.
 # Idempotent: asks apt only for what dpkg says is missing.
-# Usage: install-deps.sh [--test]   (--test adds what only the tests need: a headless browser)
+# Usage: install-deps.sh [--test|--fuzz]   (what only the tests need: a headless browser;
+# what only the fuzzers need: clang with libFuzzer)
 set -euo pipefail
 
 packages=(
@@ -16,9 +17,10 @@ packages=(
   nlohmann-json3-dev                        # JSON results and reports
   libjs-chart.js                            # charts, inlined into the offline HTML report
 )
-if [ "${1:-}" = "--test" ]; then
-  packages+=(chromium)                      # renders the HTML report in a test
-fi
+case "${1:-}" in
+  --test) packages+=(chromium) ;;           # renders the HTML report in a test
+  --fuzz) packages+=(clang libclang-rt-14-dev) ;;  # libFuzzer and its sanitizer runtimes
+esac
 
 missing=()
 for p in "${packages[@]}"; do

@@ -4,6 +4,8 @@
 
 #include "upgrader/checksum.hpp"
 
+#include <cstdint>
+
 namespace upgrader {
 namespace {
 
@@ -88,6 +90,13 @@ class Reader {
     }
   }
   bool done() const { return pos_ == in_.size(); }
+  // Maps are written in key order, each key once: anything else is corruption (and a
+  // decoder that accepted it would silently drop or reorder what it read).
+  template <typename Map, typename Key, typename Value>
+  void insert_in_order(Map& map, Key key, Value value, const char* what) {
+    if (!map.empty() && !(map.rbegin()->first < key)) fail(fmt::format("{} out of order or repeated", what));
+    map.emplace_hint(map.end(), std::move(key), std::move(value));
+  }
 
  private:
   std::string_view in_;
@@ -130,7 +139,8 @@ std::shared_ptr<const Release> read_release(Reader& r) {
   rel->number = r.u64("release number");
   for (std::uint64_t n = r.count("package count"); n-- > 0;) {
     std::string name = r.str("package name");
-    rel->packages[name] = r.i64("package version");
+    const std::int64_t version = r.i64("package version");
+    r.insert_in_order(rel->packages, std::move(name), version, "package");
   }
   for (std::uint64_t n = r.count("class count"); n-- > 0;) {
     ClassInfo c;
@@ -153,14 +163,16 @@ std::shared_ptr<const Release> read_release(Reader& r) {
         step.target = r.str("step target");
         step.value = r.literal();
         step.micros = r.i64("step cpu");
-        step.line = static_cast<int>(r.i64("step line"));
+        const std::int64_t line = r.i64("step line");
+        if (line < 0 || line > INT32_MAX) r.fail("step line out of range");
+        step.line = static_cast<int>(line);
         cm.body.push_back(std::move(step));
       }
       std::string selector = cm.selector;
-      c.methods[selector] = std::make_shared<const CompiledMethod>(std::move(cm));
+      r.insert_in_order(c.methods, std::move(selector), std::make_shared<const CompiledMethod>(std::move(cm)), "method");
     }
     std::string name = c.name;
-    rel->classes[name] = std::move(c);
+    r.insert_in_order(rel->classes, std::move(name), std::move(c), "class");
   }
   return rel;
 }
@@ -225,21 +237,23 @@ Image::State decode_snapshot(std::string_view bytes, const std::string& source) 
     obj.class_name = r.str("object class");
     for (std::uint64_t f = r.count("object field count"); f-- > 0;) {
       std::string name = r.str("object field");
-      obj.fields[name] = r.value();
+      Value v = r.value();
+      r.insert_in_order(obj.fields, std::move(name), std::move(v), "object field");
     }
     obj.shape_release = s.release->number;  // saved migrated to the saved release
-    s.heap[id] = std::move(obj);
+    r.insert_in_order(s.heap, id, std::move(obj), "object");
   }
   for (std::uint64_t n = r.count("session count"); n-- > 0;) {
     Session sess;
     sess.id = r.u64("session id");
     sess.root = r.u64("session root");
     sess.last_active = Time(r.i64("session time"));
-    s.sessions[sess.id] = sess;
+    r.insert_in_order(s.sessions, sess.id, sess, "session");
   }
   for (std::uint64_t n = r.count("class object count"); n-- > 0;) {
     std::string name = r.str("class object name");
-    s.class_objects[name] = r.u64("class object id");
+    const ObjectId id = r.u64("class object id");
+    r.insert_in_order(s.class_objects, std::move(name), id, "class object");
   }
   s.next_object = r.u64("next object id");
   s.next_session = r.u64("next session id");
