@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 #include "reports/html.hpp"
@@ -12,6 +13,7 @@
 #include "reports/perfetto.hpp"
 #include "reports/junit.hpp"
 #include "reports/summary.hpp"
+#include "scenarios/crash_points.hpp"
 #include "scenarios/repro.hpp"
 #include "scenarios/shrink.hpp"
 #include "scenarios/suite.hpp"
@@ -54,6 +56,54 @@ scenarios::Shard parse_shard(const std::string& text) {
   return {k, n};
 }
 
+std::function<void(std::uint64_t, std::uint64_t)> progress_printer(bool bar) {
+  auto last_tenth = std::make_shared<std::uint64_t>(UINT64_MAX);
+  return [bar, last_tenth](std::uint64_t done, std::uint64_t total) {
+    if (bar) {
+      const int width = 40;
+      const int filled = total ? static_cast<int>(width * done / total) : width;
+      fmt::print(stderr, "\r[{}{}] {}/{} runs", std::string(static_cast<std::size_t>(filled), '#'),
+                 std::string(static_cast<std::size_t>(width - filled), '.'), done, total);
+      if (done == total) fmt::print(stderr, "\n");
+    } else if (total > 0 && done * 10 / total != *last_tenth) {
+      *last_tenth = done * 10 / total;
+      fmt::print(stderr, "progress: {}/{} runs\n", done, total);
+    }
+  };
+}
+
+// `hotsim run --crash-points all`: safe must come out clean at every point; what the other
+// policies lose is reported as findings.
+int crash_points_command(const std::vector<scenarios::Scenario>& loaded, const RunOptions& o) {
+  const auto results = scenarios::enumerate_crash_points(loaded, std::max(1, o.jobs), progress_printer(o.progress_bar));
+  bool ok = true;
+  nlohmann::json json = nlohmann::json::array();
+  fmt::print("{:<20} {:<9} {:>6} {:>6}  oracles fired (runs)\n", "scenario", "policy", "points", "runs");
+  for (const auto& r : results) {
+    std::string fired;
+    for (const auto& [oracle, n] : r.fired) fired += fmt::format("{}{} ({})", fired.empty() ? "" : ", ", oracle, n);
+    const bool clean = r.fired.empty();
+    if (r.policy == "safe" && !clean) ok = false;
+    fmt::print("{:<20} {:<9} {:>6} {:>6}  {}{}\n", r.scenario, r.policy, r.points, r.runs, clean ? "none" : fired,
+               r.policy == "safe" && !clean ? "   FAIL: safe must survive every crash point" : "");
+    for (const auto& e : r.examples) fmt::print("    {}\n", e);
+    const scenarios::Scenario& sc = *std::find_if(loaded.begin(), loaded.end(), [&](const auto& s) { return s.name == r.scenario; });
+    for (const auto& [oracle, report] : r.first) {
+      const scenarios::Repro repro = scenarios::make_repro(sc, report, oracle, r.first_settings.at(oracle));
+      const std::string dir = o.out.empty() ? "hotsim-repros" : (fs::path(o.out) / "repros").string();
+      fs::create_directories(dir);
+      const std::string path = (fs::path(dir) / fmt::format("crashpoint-{}", scenarios::repro_file_name(repro, sc.name))).string();
+      scenarios::save_repro(repro, path);
+      fmt::print("    first {}: hotsim replay {}\n", oracle, path);
+    }
+    json.push_back({{"scenario", r.scenario}, {"policy", r.policy}, {"points", r.points}, {"runs", r.runs},
+                    {"fired", r.fired}, {"points_by_oracle", r.where}, {"examples", r.examples}});
+  }
+  if (!o.json.empty()) write_text(o.json, json.dump(2) + "\n");
+  fmt::print("{}\n", ok ? "crash points: safe survived every one" : "crash points: SAFE FAILED AT SOME POINT");
+  return ok ? 0 : 1;
+}
+
 }  // namespace
 
 int run_command(const RunOptions& o) {
@@ -65,6 +115,7 @@ int run_command(const RunOptions& o) {
     fmt::print(stderr, "error: {}\n", e.what());
     return 2;
   }
+  if (!o.crash_points.empty()) return crash_points_command(loaded, o);
   scenarios::SuiteOptions options;
   options.seeds = o.seeds;
   options.seed = o.seed;
@@ -77,20 +128,7 @@ int run_command(const RunOptions& o) {
   }
   options.jobs = std::max(1, o.jobs);
 
-  std::uint64_t last_tenth = UINT64_MAX;
-  auto progress = [&](std::uint64_t done, std::uint64_t total) {
-    if (o.progress_bar) {
-      const int width = 40;
-      const int filled = total ? static_cast<int>(width * done / total) : width;
-      fmt::print(stderr, "\r[{}{}] {}/{} runs", std::string(static_cast<std::size_t>(filled), '#'),
-                 std::string(static_cast<std::size_t>(width - filled), '.'), done, total);
-      if (done == total) fmt::print(stderr, "\n");
-    } else if (total > 0 && done * 10 / total != last_tenth) {
-      last_tenth = done * 10 / total;
-      fmt::print(stderr, "progress: {}/{} runs\n", done, total);
-    }
-  };
-  const scenarios::SuiteResult result = scenarios::run_suite(loaded, options, progress);
+  const scenarios::SuiteResult result = scenarios::run_suite(loaded, options, progress_printer(o.progress_bar));
 
   // Repros: every unexpected violation, and one example of each expected hazard.
   const std::string repro_dir = o.out.empty() ? "hotsim-repros" : (fs::path(o.out) / "repros").string();
@@ -118,6 +156,9 @@ int run_command(const RunOptions& o) {
     }
   }
 
+  if (o.print_hashes)
+    for (const auto& cell : result.cells)
+      for (const auto& [seed, hash] : cell.trace_hashes) fmt::print("HASH {} {} {} {:016x}\n", cell.scenario, cell.policy, seed, hash);
   fmt::print("{}", reports::text_table(result));
   for (const auto& f : failures) fmt::print("UNEXPECTED {}\n", f);
   if (!o.junit.empty()) write_text(o.junit, reports::junit_xml(result));

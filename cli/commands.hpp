@@ -18,6 +18,8 @@ struct RunOptions {
   int jobs = 1;
   std::string junit, json, out;
   bool progress_bar = false;  // a terminal: redraw one line; otherwise plain lines
+  std::string crash_points;   // "all": enumerate every crash point instead of sweeping seeds
+  bool print_hashes = false;  // one line per run: scenario, policy, seed, trace hash
 };
 
 // Each returns the process exit status: 0 all as expected / reproduced, 1 unexpected

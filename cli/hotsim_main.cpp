@@ -24,7 +24,10 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--jobs", run.jobs, "worker threads")->check(CLI::Range(1, 1024));
   run_cmd->add_option("--junit", run.junit, "write JUnit XML here");
   run_cmd->add_option("--json", run.json, "write JSON results here");
-  run_cmd->add_option("--out", run.out, "write summary.md, results.json and repros/ here");
+  run_cmd->add_option("--out", run.out, "write index.html, summary.md, results.json and repros/ here");
+  run_cmd->add_option("--crash-points", run.crash_points, "all: crash before every file operation of each upgrade instead")
+      ->check(CLI::IsMember({"all"}));
+  run_cmd->add_flag("--print-hashes", run.print_hashes, "print each run's trace hash (determinism checks)");
 
   std::string repro_file, out_file;
   int max_attempts = 400, context = 25;

@@ -77,7 +77,7 @@ class Run {
     boot_production_image();
     for (int i = 0; i < st_.sessions.value_or(sc_.sessions); ++i) spawn_client(i);
     world_.spawn("deployer", kOutside, [this] { deploy(); });
-    const std::string crash = st_.crash.value_or(sc_.crash);
+    const std::string crash = st_.crash_at_op ? "at-op" : st_.crash.value_or(sc_.crash);
     if (crash != "none") world_.spawn("power", kOutside, [this, crash] { power(crash); });
     world_.spawn("monitor", kOutside, [this] { monitor(); });
     report_.run = world_.run();
@@ -122,6 +122,7 @@ class Run {
     auto p = std::make_unique<Process>();
     p->runtime = std::make_unique<SimRuntime>(world_);
     p->server = std::make_unique<upgrader::Server>(*p->runtime, config_, upgrader::make_policy(policy_));
+    if (processes_.empty()) p->runtime->on_server_fs_op([this] { before_server_op(); });
     processes_.push_back(std::move(p));
     return *processes_.back();
   }
@@ -247,26 +248,49 @@ class Run {
       }
       if (sc_.fsync_uploads) fs.fsync(path);
     }
+    if (sc_.fsync_uploads) fs.fsync_dir(kStaging);  // the upload is durable before it counts as done
+  }
+
+  // Crash-point enumeration: the power goes right before the server's Nth operation.
+  void before_server_op() {
+    if (world_.now() < sc_.deploy_at || report_.crashed) return;
+    ++report_.server_fs_ops;
+    if (st_.crash_at_op && report_.server_fs_ops == *st_.crash_at_op) {
+      cut_power();
+      throw ProcessDied();
+    }
+  }
+
+  void cut_power() {
+    report_.crashed = true;
+    upgrade_requested_at_crash_ = trigger_at_.has_value();
+    if (!upgrade_requested_at_crash_) upload_interrupted_ = true;
+    world_.crash_disk(st_.crash_outcome);
+    current_->runtime->kill_all();
+    current_ = nullptr;
   }
 
   void power(const std::string& mode) {
-    if (mode == "at-install") {
-      auto installs = [this] {
-        const auto& events = current_->server->events();
-        return std::count_if(events.begin(), events.end(), [](const auto& e) { return e.kind == "installed"; });
-      };
-      while (installs() < sc_.crash_install) world_.sleep_for(1ms);
+    if (mode == "at-op") {
+      while (!report_.crashed) world_.sleep_for(1ms);
     } else {
-      world_.sleep_until(sc_.deploy_at);
-      while (!world_.choices().chance_ppm(sc_.crash_ppm)) world_.sleep_for(1ms);
+      if (mode == "at-install") {
+        auto installs = [this] {
+          const auto& events = current_->server->events();
+          return std::count_if(events.begin(), events.end(), [](const auto& e) { return e.kind == "installed"; });
+        };
+        while (installs() < sc_.crash_install) world_.sleep_for(1ms);
+      } else {
+        world_.sleep_until(sc_.deploy_at);
+        while (!world_.choices().chance_ppm(sc_.crash_ppm)) world_.sleep_for(1ms);
+      }
+      cut_power();
     }
-    report_.crashed = true;
-    const bool upgrade_requested = trigger_at_.has_value();
-    if (!upgrade_requested) upload_interrupted_ = true;
-    world_.crash_disk();
-    current_->runtime->kill_all();
-    current_ = nullptr;
     world_.sleep_for(sc_.restart_delay);
+    restart();
+  }
+
+  void restart() {
     Process& p = start_process();
     try {
       p.server->boot();
@@ -277,15 +301,24 @@ class Run {
     // Lost upgrade: new code neither in the image nor still staged, whole, to be loaded again
     // (only once the upload was complete and triggered: before that nothing was asked for).
     for (const auto& pkg : releases_.new_packages) {
-      if (!upgrade_requested) break;
+      if (!upgrade_requested_at_crash_) break;
       const std::string staged = kStaging + "/" + file_name(pkg);
       const bool in_image = holds_code_of(*p.server->image().current(), pkg);
       const bool still_staged = world_.fs().exists(staged) && world_.fs().read(staged) == bytes_.at(pkg.source);
-      if (!in_image && !still_staged)
+      if (!in_image && !still_staged && !quarantined(file_name(pkg)))
         violate("lost-upgrade", "restart", fmt::format("{} {} is neither in the restarted image nor staged", pkg.name, pkg.version));
     }
     p.server->start_watcher();
     current_ = &p;
+  }
+
+  // A file moved aside with its reason has been reported, not lost.
+  bool quarantined(const std::string& file) {
+    auto& fs = world_.fs();
+    if (!fs.exists("quarantine")) return false;
+    for (const std::string& batch : fs.list("quarantine"))
+      if (fs.exists("quarantine/" + batch + "/" + file)) return true;
+    return false;
   }
 
   void check_image() {
@@ -314,6 +347,10 @@ class Run {
       // nothing is quarantined; the upgrade neither finishes nor reports failure.
       const bool reported = fs.exists("quarantine");
       const bool trigger = fs.exists(kStaging + "/load");
+      if (!settled_ && !report_.crashed && ((upgraded_at_ && !trigger) || reported)) {
+        settled_ = true;
+        report_.ops_until_settled = report_.server_fs_ops;
+      }
       if (trigger && !upgraded_at_ && !reported) {
         if (trigger_seen_since.count() < 0) trigger_seen_since = world_.now();
         const sim::Duration waiting = world_.now() - trigger_seen_since;
@@ -331,6 +368,7 @@ class Run {
 
   void finish() {
     report_.upgraded = upgraded_at_.has_value();
+    if (!settled_) report_.ops_until_settled = report_.server_fs_ops;
     if (sc_.max_image_growth > 0 && !report_.image_sizes.empty() && report_.fresh_image_bytes > 0) {
       const auto largest = *std::max_element(report_.image_sizes.begin(), report_.image_sizes.end());
       const double growth = static_cast<double>(largest) / static_cast<double>(report_.fresh_image_bytes);
@@ -354,6 +392,8 @@ class Run {
   std::vector<std::uint64_t> session_ids_;
   std::optional<sim::Time> trigger_at_;
   bool upload_interrupted_ = false;
+  bool upgrade_requested_at_crash_ = false;
+  bool settled_ = false;
   std::optional<sim::Time> upgraded_at_;
 };
 

@@ -22,6 +22,10 @@ struct RunSettings {
   // Shrinking reduces these below the scenario's.
   std::optional<int> sessions;
   std::optional<std::string> crash;
+  // Crash-point enumeration: cut the power right before the server's Nth file operation
+  // after the deploy began (1-based), with the crash's outcome drawn or at an extreme.
+  std::optional<int> crash_at_op;
+  sim::SimFs::CrashOutcome crash_outcome = sim::SimFs::CrashOutcome::Drawn;
 };
 
 struct RunReport {
@@ -43,6 +47,8 @@ struct RunReport {
   int requests_ok = 0;
   int requests_refused = 0;  // server down or died under the request
   bool crashed = false;
+  int server_fs_ops = 0;  // file operations of the server after the deploy began (first process)
+  int ops_until_settled = 0;  // of those, the ones until the upgrade was done and unstaged, or reported
   bool upgraded = false;  // the image ended up holding every new package's code
   std::string trace;      // when keep_trace: readable dump
   std::vector<sim::TraceEvent> events;  // when keep_trace

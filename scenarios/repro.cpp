@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <cstdint>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -18,6 +19,8 @@ RunSettings Repro::settings(bool keep_trace) const {
   s.keep_trace = keep_trace;
   s.sessions = sessions;
   s.crash = crash;
+  s.crash_at_op = crash_at_op;
+  s.crash_outcome = crash_outcome;
   return s;
 }
 
@@ -30,6 +33,8 @@ Repro make_repro(const Scenario& scenario, const RunReport& report, const std::s
   r.strategy = report.strategy;
   r.sessions = settings.sessions;
   r.crash = settings.crash;
+  r.crash_at_op = settings.crash_at_op;
+  r.crash_outcome = settings.crash_outcome;
   r.oracle = oracle;
   for (const auto& v : report.violations)
     if (v.oracle == oracle) {
@@ -50,6 +55,12 @@ std::string render_repro(const Repro& r) {
   t.insert("strategy", std::string(sim::to_string(r.strategy)));
   if (r.sessions) t.insert("sessions", *r.sessions);
   if (r.crash) t.insert("crash", *r.crash);
+  if (r.crash_at_op) {
+    t.insert("crash_at_op", *r.crash_at_op);
+    t.insert("crash_outcome", r.crash_outcome == sim::SimFs::CrashOutcome::KeepNothing      ? "keep-nothing"
+                              : r.crash_outcome == sim::SimFs::CrashOutcome::KeepEverything ? "keep-everything"
+                                                                                            : "drawn");
+  }
   t.insert("oracle", r.oracle);
   t.insert("violation", r.violation);
   t.insert("trace_hash", fmt::format("{:016x}", r.trace_hash));
@@ -82,7 +93,7 @@ Repro parse_repro(const std::string& text, const std::string& path) {
     return n->as_string()->get();
   };
   static const std::set<std::string> keys{"scenario", "scenario_checksum", "policy", "seed", "strategy", "sessions", "crash",
-                                          "oracle", "violation", "trace_hash", "choices"};
+                                          "crash_at_op", "crash_outcome", "oracle", "violation", "trace_hash", "choices"};
   for (const auto& [k, v] : *t)
     if (!keys.contains(std::string(k.str())))
       throw ScenarioError(path, static_cast<int>(v.source().begin.line), fmt::format("unknown key '{}' in [repro]", k.str()));
@@ -100,6 +111,16 @@ Repro parse_repro(const std::string& text, const std::string& path) {
   if (!seed || *seed < 0) throw ScenarioError(path, line, "[repro] needs 'seed' (a non-negative integer)");
   r.seed = static_cast<std::uint64_t>(*seed);
   if (const auto s = (*t)["sessions"].value<std::int64_t>()) r.sessions = static_cast<int>(*s);
+  if (const auto op = (*t)["crash_at_op"].value<std::int64_t>()) {
+    if (*op < 1 || *op > INT32_MAX) throw ScenarioError(path, line, "'crash_at_op': expected a positive integer");
+    r.crash_at_op = static_cast<int>(*op);
+  }
+  if (const auto outcome = str("crash_outcome", false)) {
+    if (*outcome == "keep-nothing") r.crash_outcome = sim::SimFs::CrashOutcome::KeepNothing;
+    else if (*outcome == "keep-everything") r.crash_outcome = sim::SimFs::CrashOutcome::KeepEverything;
+    else if (*outcome == "drawn") r.crash_outcome = sim::SimFs::CrashOutcome::Drawn;
+    else throw ScenarioError(path, line, "'crash_outcome': expected keep-nothing, keep-everything or drawn");
+  }
   const std::string hash = str("trace_hash", true).value();
   try {
     std::size_t used = 0;

@@ -20,6 +20,8 @@ struct Repro {
   sim::Strategy strategy = sim::Strategy::RandomWalk;
   std::optional<int> sessions;
   std::optional<std::string> crash;
+  std::optional<int> crash_at_op;               // crash-point enumeration
+  sim::SimFs::CrashOutcome crash_outcome = sim::SimFs::CrashOutcome::Drawn;
   std::string oracle;      // the violation this repro shows
   std::string violation;   // its description
   std::uint64_t trace_hash = 0;

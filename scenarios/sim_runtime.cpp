@@ -32,19 +32,21 @@ auto translate(F&& f) -> decltype(f()) {
 }  // namespace
 
 void SimFilesystem::mkdir(const std::string& path) {
+  before_op();
   translate([&] {
     if (!fs_.exists(path)) fs_.mkdir(path);
   });
 }
-void SimFilesystem::write(const std::string& path, std::string_view data) { translate([&] { fs_.write(path, data); }); }
-std::string SimFilesystem::read(const std::string& path) { return translate([&] { return fs_.read(path); }); }
-void SimFilesystem::rename(const std::string& from, const std::string& to) { translate([&] { fs_.rename(from, to); }); }
-void SimFilesystem::unlink(const std::string& path) { translate([&] { fs_.unlink(path); }); }
-void SimFilesystem::fsync(const std::string& path) { translate([&] { fs_.fsync(path); }); }
-void SimFilesystem::fsync_dir(const std::string& path) { translate([&] { fs_.fsync_dir(path); }); }
-std::vector<std::string> SimFilesystem::list(const std::string& dir) { return translate([&] { return fs_.list(dir); }); }
-bool SimFilesystem::exists(const std::string& path) { return translate([&] { return fs_.exists(path); }); }
+void SimFilesystem::write(const std::string& path, std::string_view data) { before_op(); translate([&] { fs_.write(path, data); }); }
+std::string SimFilesystem::read(const std::string& path) { before_op(); return translate([&] { return fs_.read(path); }); }
+void SimFilesystem::rename(const std::string& from, const std::string& to) { before_op(); translate([&] { fs_.rename(from, to); }); }
+void SimFilesystem::unlink(const std::string& path) { before_op(); translate([&] { fs_.unlink(path); }); }
+void SimFilesystem::fsync(const std::string& path) { before_op(); translate([&] { fs_.fsync(path); }); }
+void SimFilesystem::fsync_dir(const std::string& path) { before_op(); translate([&] { fs_.fsync_dir(path); }); }
+std::vector<std::string> SimFilesystem::list(const std::string& dir) { before_op(); return translate([&] { return fs_.list(dir); }); }
+bool SimFilesystem::exists(const std::string& path) { before_op(); return translate([&] { return fs_.exists(path); }); }
 bool SimFilesystem::is_regular_file(const std::string& path) {
+  before_op();
   return translate([&] { return fs_.exists(path) && !fs_.is_dir(path); });
 }
 

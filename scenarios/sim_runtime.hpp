@@ -1,6 +1,8 @@
 #pragma once
 // The simulated binding of the upgrader's runtime interface: fibers, virtual time and the
 // simulated filesystem of a sim::World. Every file operation is a yield point.
+#include <algorithm>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -13,6 +15,8 @@ namespace scenarios {
 class SimFilesystem : public upgrader::Filesystem {
  public:
   explicit SimFilesystem(sim::SimFs& fs) : fs_(fs) {}
+  // Runs before every operation the upgrader makes (crash-point enumeration counts them).
+  void set_before_op(std::function<void()> hook) { before_op_ = std::move(hook); }
   void mkdir(const std::string& path) override;
   void write(const std::string& path, std::string_view data) override;
   std::string read(const std::string& path) override;
@@ -25,13 +29,16 @@ class SimFilesystem : public upgrader::Filesystem {
   bool is_regular_file(const std::string& path) override;
 
  private:
+  void before_op() const {
+    if (before_op_) before_op_();
+  }
   sim::SimFs& fs_;
+  std::function<void()> before_op_;
 };
 
-// Thrown into code of a server process that has crashed (a request it was running).
-struct ProcessDied : std::runtime_error {
-  ProcessDied() : std::runtime_error("the server process died") {}
-};
+// Thrown into code of a server process that has crashed (a request it was running). Not a
+// std::exception, so the server's own error handling cannot swallow its death.
+struct ProcessDied {};
 
 // A span of virtual time during which the server's own fibers (the code loader) held the CPU.
 struct CpuSpan {
@@ -66,6 +73,14 @@ class SimRuntime : public upgrader::Runtime {
   // Where the server's own fibers held the CPU (pause measurement).
   const std::vector<CpuSpan>& server_cpu() const { return server_cpu_; }
   upgrader::Filesystem& fs() override { return fs_; }
+  // Runs before each file operation made by this process's own fibers (not requests).
+  void on_server_fs_op(std::function<void()> hook) {
+    fs_.set_before_op([this, hook = std::move(hook)] {
+      check_alive();
+      const sim::FiberInfo* self = world_.scheduler().current();
+      if (std::find(fibers_.begin(), fibers_.end(), self) != fibers_.end()) hook();
+    });
+  }
   void log(std::string_view line) override;
   const std::vector<std::string>& lines() const { return lines_; }
 

@@ -1,13 +1,11 @@
 #include "scenarios/suite.hpp"
 
+#include "scenarios/parallel.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
 
 namespace scenarios {
 
@@ -55,46 +53,23 @@ SuiteResult run_suite(const std::vector<Scenario>& scenarios, const SuiteOptions
     }
   }
 
-  // Workers take tasks in order; results land by task index, so aggregation below sees
-  // them in one fixed order whatever the thread timing.
+  // Results land by task index, so aggregation below sees them in one fixed order.
   std::vector<std::optional<RunReport>> reports(tasks.size());
   std::vector<double> run_seconds(tasks.size(), 0.0);
-  std::atomic<std::size_t> next{0};
-  std::mutex mutex;
-  std::condition_variable finished;
-  std::uint64_t done = 0;
-  auto worker = [&] {
-    for (std::size_t i = next++; i < tasks.size(); i = next++) {
-      const Task& t = tasks[i];
-      const Scenario& sc = *cell_scenario[t.cell];
-      RunSettings settings;
-      settings.seed = t.seed;
-      settings.strategy = options.strategy.value_or(sc.strategy);
-      const auto run_started = std::chrono::steady_clock::now();
-      RunReport report = run_scenario(sc, result.cells[t.cell].policy, settings);
-      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - run_started).count();
-      std::lock_guard<std::mutex> lock(mutex);
-      reports[i] = std::move(report);
-      run_seconds[i] = seconds;
-      ++done;
-      finished.notify_one();
-    }
-  };
-  std::vector<std::thread> threads;
-  const int jobs = std::max(1, std::min<int>(options.jobs, static_cast<int>(tasks.size())));
-  for (int j = 0; j < jobs; ++j) threads.emplace_back(worker);
-  {
-    std::unique_lock<std::mutex> lock(mutex);
-    std::uint64_t shown = UINT64_MAX;
-    while (done < tasks.size()) {
-      if (progress && shown != done) progress(shown = done, tasks.size());
-      finished.wait(lock);
-    }
-  }
-  for (auto& t : threads) t.join();
-  if (progress) progress(tasks.size(), tasks.size());
+  parallel_for(
+      tasks.size(), options.jobs,
+      [&](std::size_t i) {
+        const Task& t = tasks[i];
+        const Scenario& sc = *cell_scenario[t.cell];
+        RunSettings settings;
+        settings.seed = t.seed;
+        settings.strategy = options.strategy.value_or(sc.strategy);
+        const auto run_started = std::chrono::steady_clock::now();
+        reports[i] = run_scenario(sc, result.cells[t.cell].policy, settings);
+        run_seconds[i] = std::chrono::duration<double>(std::chrono::steady_clock::now() - run_started).count();
+      },
+      progress);
 
-  std::vector<int> seeds_seen(result.cells.size(), 0);
   for (std::size_t i = 0; i < tasks.size(); ++i) {
     Cell& cell = result.cells[tasks[i].cell];
     RunReport& r = *reports[i];
@@ -102,6 +77,7 @@ SuiteResult run_suite(const std::vector<Scenario>& scenarios, const SuiteOptions
     ++result.runs;
     cell.run_seconds += run_seconds[i];
     cell.requests_ok += r.requests_ok;
+    cell.trace_hashes.emplace_back(r.seed, r.run.trace_hash);
     cell.fresh_image_bytes = r.fresh_image_bytes;
     cell.pauses.insert(cell.pauses.end(), r.pauses.begin(), r.pauses.end());
     cell.image_sizes.insert(cell.image_sizes.end(), r.image_sizes.begin(), r.image_sizes.end());

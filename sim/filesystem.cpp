@@ -262,9 +262,18 @@ std::uint64_t SimFs::size(std::string_view path) {
   return file_at(path).data.size();
 }
 
-std::string SimFs::crash() {
+std::string SimFs::crash(CrashOutcome outcome) {
+  // Each decision of the crash: the choice stream's, or the chosen extreme.
+  auto decide = [&](std::uint64_t options, std::uint64_t keep_nothing, std::uint64_t keep_everything) {
+    switch (outcome) {
+      case CrashOutcome::KeepNothing: return keep_nothing;
+      case CrashOutcome::KeepEverything: return keep_everything;
+      case CrashOutcome::Drawn: break;
+    }
+    return choices_.below(options);
+  };
   const std::size_t pending = journal_.size();
-  const std::size_t kept = static_cast<std::size_t>(choices_.below(pending + 1));
+  const std::size_t kept = static_cast<std::size_t>(decide(pending + 1, 0, pending));
   if (kept > 0) commit_through(kept - 1);
   journal_.clear();
   std::string report = fmt::format("journal kept {}/{}", kept, pending);
@@ -289,14 +298,14 @@ std::string SimFs::crash() {
       std::string kept_data;
       if (now.size() > old.size() && now.compare(0, old.size(), old) == 0) {
         const std::size_t extra = now.size() - old.size();
-        switch (choices_.below(3)) {
+        switch (decide(3, 0, 1)) {
           case 0: kept_data = old; break;
           case 1: kept_data = now; break;
           default: kept_data = now.substr(0, old.size() + choices_.below(extra + 1)); break;
         }
         report += fmt::format("; {}: {} of {} appended bytes kept", path, kept_data.size() - old.size(), extra);
       } else {
-        kept_data = choices_.below(2) == 0 ? old : now;
+        kept_data = decide(2, 0, 1) == 0 ? old : now;
         report += fmt::format("; {}: {} content kept", path, kept_data == old ? "old" : "new");
       }
       after.data = after.durable = std::move(kept_data);

@@ -73,9 +73,11 @@ class SimFs {
   bool is_dir(std::string_view path);
   std::uint64_t size(std::string_view path);
 
-  // Power loss: keeps what the model says may survive, drawing the rest from the choice stream.
-  // Returns a one-line description of what was kept and lost.
-  std::string crash();
+  // Power loss: keeps what the model says may survive, drawing the rest from the choice stream
+  // (Drawn), or taking the extreme of every choice: nothing un-synced survives (KeepNothing),
+  // or all of it does (KeepEverything). Returns a line saying what was kept and lost.
+  enum class CrashOutcome { Drawn, KeepNothing, KeepEverything };
+  std::string crash(CrashOutcome outcome = CrashOutcome::Drawn);
 
   std::uint64_t used_bytes() const { return used_; }
   std::size_t pending_journal() const { return journal_.size(); }

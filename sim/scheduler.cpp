@@ -90,9 +90,9 @@ FiberInfo& Scheduler::spawn(std::string name, int priority, std::function<void()
         body();
       } catch (const FiberCancelled&) {
       } catch (const std::exception& e) {
-        stop(StopReason::Failed, e.what());
+        if (!self->killed) stop(StopReason::Failed, e.what());  // a killed fiber's process died
       } catch (...) {
-        stop(StopReason::Failed, "unknown exception");
+        if (!self->killed) stop(StopReason::Failed, "unknown exception");
       }
     }
     finish(*self);

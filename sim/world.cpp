@@ -78,8 +78,8 @@ FiberInfo& World::spawn(std::string name, int priority, std::function<void()> bo
   return scheduler_.spawn(std::move(name), priority, std::move(body));
 }
 
-std::string World::crash_disk() {
-  std::string report = fs_.crash();
+std::string World::crash_disk(SimFs::CrashOutcome outcome) {
+  std::string report = fs_.crash(outcome);
   trace_.record(now().count(), 0, EventKind::Crash, report);
   return report;
 }

@@ -73,7 +73,7 @@ class World {
   Time now() const { return scheduler_.now(); }
   void note(std::string_view detail) { scheduler_.trace_event(EventKind::Note, detail); }
   // Power loss on the simulated disk: what survives is drawn from the choice stream.
-  std::string crash_disk();
+  std::string crash_disk(SimFs::CrashOutcome outcome = SimFs::CrashOutcome::Drawn);
 
   ChoiceStream& choices() { return choices_; }
   Trace& trace() { return trace_; }

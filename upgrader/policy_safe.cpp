@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include "upgrader/checksum.hpp"
 #include "upgrader/manifest.hpp"
@@ -67,13 +68,14 @@ class SafePolicy : public Policy {
       manifest_text = fs.read(manifest_path);
       entries = parse_manifest(manifest_text, manifest_path);
       upgrade(server, entries);
-      tries_.erase(checksum_text(manifest_text));
+      forget_tries(server);
     } catch (const std::exception& e) {
-      const int tries = ++tries_[checksum_text(manifest_text)];
+      // Tries are counted on disk, so a crash or restart does not reset the bound.
+      const int tries = record_try(server, checksum_text(manifest_text));
       server.record("error", fmt::format("batch refused (try {} of {}): {}", tries, cfg.max_tries, e.what()));
       if (tries >= cfg.max_tries) {
         quarantine(server, entries, e.what());
-        tries_.erase(checksum_text(manifest_text));
+        forget_tries(server);
       }
     }
   }
@@ -121,8 +123,10 @@ class SafePolicy : public Policy {
   void quarantine(Server& server, const std::vector<ManifestEntry>& entries, const std::string& reason) {
     Filesystem& fs = server.runtime().fs();
     const ServerConfig& cfg = server.config();
-    const std::string dir = fmt::format("{}/batch-{}", cfg.quarantine_dir, ++quarantined_);
     fs.mkdir(cfg.quarantine_dir);
+    std::string dir;
+    do dir = fmt::format("{}/batch-{}", cfg.quarantine_dir, ++quarantined_);
+    while (fs.exists(dir));  // earlier processes may have quarantined batches too
     fs.mkdir(dir);
     fs.write(dir + "/REASON", reason + "\n");
     fs.fsync(dir + "/REASON");
@@ -134,7 +138,30 @@ class SafePolicy : public Policy {
     server.record("quarantined", fmt::format("batch moved to {}: {}", dir, reason));
   }
 
-  std::map<std::string, int> tries_;  // by manifest checksum
+  // "<manifest checksum> <failed tries>", in a hidden file of the staging directory.
+  static std::string tries_path(Server& server) { return server.staging_path(".tries"); }
+
+  int record_try(Server& server, const std::string& manifest) {
+    Filesystem& fs = server.runtime().fs();
+    int tries = 0;
+    if (fs.exists(tries_path(server))) {
+      std::istringstream in(fs.read(tries_path(server)));
+      std::string sum;
+      int count = 0;
+      if (in >> sum >> count && sum == manifest) tries = count;
+    }
+    ++tries;
+    fs.write(tries_path(server), fmt::format("{} {}\n", manifest, tries));
+    fs.fsync(tries_path(server));
+    fs.fsync_dir(server.config().staging_dir);
+    return tries;
+  }
+
+  void forget_tries(Server& server) {
+    Filesystem& fs = server.runtime().fs();
+    if (fs.exists(tries_path(server))) fs.unlink(tries_path(server));
+  }
+
   int quarantined_ = 0;
 };
 

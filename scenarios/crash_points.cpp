@@ -1,0 +1,93 @@
+#include "scenarios/crash_points.hpp"
+
+#include <fmt/format.h>
+
+#include <optional>
+#include <set>
+
+#include "scenarios/parallel.hpp"
+
+namespace scenarios {
+
+namespace {
+
+struct Point {
+  std::size_t result;
+  int op;
+  sim::SimFs::CrashOutcome outcome;
+};
+
+const char* name(sim::SimFs::CrashOutcome o) {
+  switch (o) {
+    case sim::SimFs::CrashOutcome::KeepNothing: return "nothing un-synced kept";
+    case sim::SimFs::CrashOutcome::KeepEverything: return "everything kept";
+    case sim::SimFs::CrashOutcome::Drawn: return "drawn";
+  }
+  return "?";
+}
+
+}  // namespace
+
+std::vector<CrashPointResult> enumerate_crash_points(const std::vector<Scenario>& scenarios, int jobs,
+                                                     const std::function<void(std::uint64_t, std::uint64_t)>& progress) {
+  std::vector<CrashPointResult> results;
+  std::vector<const Scenario*> scenario_of;
+  for (const Scenario& sc : scenarios)
+    for (const auto& policy : sc.policies) {
+      CrashPointResult r;
+      r.scenario = sc.name;
+      r.policy = policy;
+      results.push_back(std::move(r));
+      scenario_of.push_back(&sc);
+    }
+  // 1. Count the operations of each upgrade, uncrashed.
+  parallel_for(results.size(), jobs, [&](std::size_t i) {
+    RunSettings s;
+    s.seed = scenario_of[i]->first_seed;
+    s.crash = "none";
+    results[i].points = run_scenario(*scenario_of[i], results[i].policy, s).ops_until_settled;
+  });
+  // 2. Crash before each of them, three ways.
+  std::vector<Point> points;
+  for (std::size_t i = 0; i < results.size(); ++i)
+    for (int op = 1; op <= results[i].points; ++op)
+      for (auto outcome : {sim::SimFs::CrashOutcome::KeepNothing, sim::SimFs::CrashOutcome::KeepEverything,
+                           sim::SimFs::CrashOutcome::Drawn})
+        points.push_back({i, op, outcome});
+  std::vector<std::optional<RunReport>> reports(points.size());
+  auto settings_of = [&](const Point& p) {
+    RunSettings s;
+    s.seed = scenario_of[p.result]->first_seed + static_cast<std::uint64_t>(p.op);
+    s.crash_at_op = p.op;
+    s.crash_outcome = p.outcome;
+    return s;
+  };
+  parallel_for(
+      points.size(), jobs,
+      [&](std::size_t k) {
+        const Point& p = points[k];
+        reports[k] = run_scenario(*scenario_of[p.result], results[p.result].policy, settings_of(p));
+      },
+      progress);
+  for (std::size_t k = 0; k < points.size(); ++k) {
+    CrashPointResult& r = results[points[k].result];
+    ++r.runs;
+    std::set<std::string> fired;
+    for (const Violation& v : reports[k]->violations) {
+      if (!fired.insert(v.oracle).second) continue;
+      ++r.fired[v.oracle];
+      if (!r.first.contains(v.oracle)) {
+        r.first.emplace(v.oracle, *reports[k]);
+        r.first_settings.emplace(v.oracle, settings_of(points[k]));
+      }
+      auto& at = r.where[v.oracle];
+      if (at.empty() || at.back() != points[k].op) at.push_back(points[k].op);
+      if (r.examples.size() < 3)
+        r.examples.push_back(fmt::format("crash before operation {} ({}): {} at {}: {}", points[k].op, name(points[k].outcome),
+                                         v.oracle, v.where, v.why));
+    }
+  }
+  return results;
+}
+
+}  // namespace scenarios
