@@ -50,6 +50,11 @@ bool SimFilesystem::is_regular_file(const std::string& path) {
   return translate([&] { return fs_.exists(path) && !fs_.is_dir(path); });
 }
 
+std::uint64_t SimFilesystem::size(const std::string& path) {
+  before_op();
+  return translate([&] { return fs_.size(path); });
+}
+
 void SimRuntime::spend_cpu(upgrader::Duration d) {
   check_alive();
   const sim::Time start = world_.now();

@@ -27,6 +27,7 @@ class SimFilesystem : public upgrader::Filesystem {
   std::vector<std::string> list(const std::string& dir) override;
   bool exists(const std::string& path) override;
   bool is_regular_file(const std::string& path) override;
+  std::uint64_t size(const std::string& path) override;
 
  private:
   void before_op() const {

@@ -80,6 +80,7 @@ class SimFs {
   std::string crash(CrashOutcome outcome = CrashOutcome::Drawn);
 
   std::uint64_t used_bytes() const { return used_; }
+  void set_capacity(std::uint64_t bytes) { config_.capacity_bytes = bytes; }
   std::size_t pending_journal() const { return journal_.size(); }
 
  private:

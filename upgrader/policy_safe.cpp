@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <set>
+#include <stdexcept>
 #include <sstream>
 
 #include "upgrader/checksum.hpp"
@@ -17,6 +18,11 @@
 
 namespace upgrader {
 namespace {
+
+// The snapshot could not be written: not the batch's fault.
+struct SaveFailed : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
 // Dependency order inside the batch; ties (and independent packages) by name.
 std::vector<const Package*> dependency_order(const std::vector<Package>& batch, const Release& installed) {
@@ -69,6 +75,10 @@ class SafePolicy : public Policy {
       entries = parse_manifest(manifest_text, manifest_path);
       upgrade(server, entries);
       forget_tries(server);
+    } catch (const SaveFailed& e) {
+      // The batch is fine, the disk is not (full, failing): keep everything staged, which is
+      // the durable record of the upgrade, report it, and try again next period.
+      server.record("error", fmt::format("release published but not saved, staging kept for the next try: {}", e.what()));
     } catch (const std::exception& e) {
       // Tries are counted on disk, so a crash or restart does not reset the bound.
       const int tries = record_try(server, checksum_text(manifest_text));
@@ -90,6 +100,8 @@ class SafePolicy : public Policy {
       const std::string path = server.staging_path(e.file);
       if (!fs.exists(path)) throw LoadError(fmt::format("{}: listed in the manifest but missing", path));
       if (!fs.is_regular_file(path)) throw LoadError(fmt::format("{}: refused: not a regular file (link, directory or device)", path));
+      if (const auto size = fs.size(path); size > cfg.max_package_bytes)
+        throw LoadError(fmt::format("{}: refused: {} bytes, more than the {} a package may have", path, size, cfg.max_package_bytes));
       const std::string bytes = fs.read(path);
       if (checksum_text(bytes) != e.checksum)
         throw LoadError(fmt::format("{}: checksum {} does not match the manifest's {} (incomplete or altered upload)", path,
@@ -113,7 +125,11 @@ class SafePolicy : public Policy {
     // 4. Housekeeping, then a durable snapshot, and only then remove the staging files.
     const std::size_t expired = server.image().expire_sessions(server.runtime().now(), cfg.session_timeout);
     if (expired > 0) server.record("housekeeping", fmt::format("{} idle sessions expired", expired));
-    server.save();
+    try {
+      server.save();
+    } catch (const std::exception& e) {
+      throw SaveFailed(e.what());
+    }
     for (const ManifestEntry& e : entries) fs.unlink(server.staging_path(e.file));
     fs.unlink(server.staging_path(cfg.trigger));
     fs.fsync_dir(cfg.staging_dir);

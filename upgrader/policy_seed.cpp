@@ -35,6 +35,8 @@ class SeedPolicy : public Policy {
       if (!(fs.exists(path) && fs.exists(trigger))) continue;
       if (auto problem = staging_name_problem(name)) throw LoadError(fmt::format("{}: refused: {}", path, *problem));
       if (!fs.is_regular_file(path)) throw LoadError(fmt::format("{}: refused: not a regular file", path));
+      if (const auto bytes = fs.size(path); bytes > cfg.max_package_bytes)
+        throw LoadError(fmt::format("{}: refused: {} bytes, more than the {} a package may have", path, bytes, cfg.max_package_bytes));
       const Package package = parse_package(fs.read(path), path);
       server.runtime().spend_cpu(cfg.compile_cost_per_method * static_cast<std::int64_t>(package.methods.size() + 1));
       server.image().install(package, /*check_requires=*/false);

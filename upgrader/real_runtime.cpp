@@ -155,6 +155,12 @@ class RecordingStack {
 
 }  // namespace
 
+std::uint64_t PosixFilesystem::size(const std::string& path) {
+  struct stat st{};
+  if (::lstat(full(path).c_str(), &st) != 0) fail(path, "lstat");
+  return static_cast<std::uint64_t>(st.st_size);
+}
+
 RealRuntime::RealRuntime(std::string root) : fs_(std::move(root)), start_(std::chrono::steady_clock::now()) {
   boost::fibers::use_scheduling_algorithm<RealPriorityScheduler>();
 }

@@ -26,6 +26,7 @@ class PosixFilesystem : public Filesystem {
   std::vector<std::string> list(const std::string& dir) override;
   bool exists(const std::string& path) override;
   bool is_regular_file(const std::string& path) override;
+  std::uint64_t size(const std::string& path) override;
 
  private:
   std::string full(const std::string& path) const;

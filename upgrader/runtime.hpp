@@ -45,6 +45,7 @@ class Filesystem {
   virtual bool exists(const std::string& path) = 0;
   // A regular file (not a directory, not a symbolic link, not a device).
   virtual bool is_regular_file(const std::string& path) = 0;
+  virtual std::uint64_t size(const std::string& path) = 0;
 };
 
 class Runtime {

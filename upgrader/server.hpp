@@ -22,6 +22,7 @@ struct ServerConfig {
   Duration compile_cost_per_method = std::chrono::milliseconds(20);  // Monticello loads take seconds
   Duration session_timeout = std::chrono::minutes(10);
   int max_tries = 3;  // safe: a bad batch is quarantined after this many failed polls
+  std::uint64_t max_package_bytes = 16 << 20;  // a bigger staged file is refused unread
 };
 
 // What the upgrader did, for logs, tests and reports (the oracles do not trust it).
