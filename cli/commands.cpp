@@ -72,35 +72,39 @@ std::function<void(std::uint64_t, std::uint64_t)> progress_printer(bool bar) {
   };
 }
 
-// `hotsim run --crash-points all`: safe must come out clean at every point; what the other
-// policies lose is reported as findings.
-int crash_points_command(const std::vector<scenarios::Scenario>& loaded, const RunOptions& o) {
-  const auto results = scenarios::enumerate_crash_points(loaded, std::max(1, o.jobs), progress_printer(o.progress_bar));
+// `hotsim run --crash-points all` / `--update-points`: safe must come out clean at every
+// point; what the other policies lose is reported as findings.
+int point_sweep_command(const std::vector<scenarios::Scenario>& loaded, const RunOptions& o) {
+  const auto sweep = o.update_points ? scenarios::Sweep::UpdatePoints : scenarios::Sweep::CrashPoints;
+  const char* kind = o.update_points ? "update points" : "crash points";
+  const auto results = scenarios::enumerate_points(sweep, loaded, std::max(1, o.jobs), progress_printer(o.progress_bar));
   bool ok = true;
   nlohmann::json json = nlohmann::json::array();
-  fmt::print("{:<20} {:<9} {:>6} {:>6}  oracles fired (runs)\n", "scenario", "policy", "points", "runs");
+  fmt::print("{:<20} {:<9} {:>6} {:>7} {:>6}  oracles fired (runs)\n", "scenario", "policy", "points", "covered", "runs");
   for (const auto& r : results) {
     std::string fired;
     for (const auto& [oracle, n] : r.fired) fired += fmt::format("{}{} ({})", fired.empty() ? "" : ", ", oracle, n);
     const bool clean = r.fired.empty();
     if (r.policy == "safe" && !clean) ok = false;
-    fmt::print("{:<20} {:<9} {:>6} {:>6}  {}{}\n", r.scenario, r.policy, r.points, r.runs, clean ? "none" : fired,
-               r.policy == "safe" && !clean ? "   FAIL: safe must survive every crash point" : "");
+    fmt::print("{:<20} {:<9} {:>6} {:>7} {:>6}  {}{}\n", r.scenario, r.policy, r.points,
+               o.update_points ? std::to_string(r.covered) : "-", r.runs, clean ? "none" : fired,
+               r.policy == "safe" && !clean ? fmt::format("   FAIL: safe must come out clean at every one of its {}", kind) : "");
     for (const auto& e : r.examples) fmt::print("    {}\n", e);
     const scenarios::Scenario& sc = *std::find_if(loaded.begin(), loaded.end(), [&](const auto& s) { return s.name == r.scenario; });
     for (const auto& [oracle, report] : r.first) {
       const scenarios::Repro repro = scenarios::make_repro(sc, report, oracle, r.first_settings.at(oracle));
       const std::string dir = o.out.empty() ? "hotsim-repros" : (fs::path(o.out) / "repros").string();
       fs::create_directories(dir);
-      const std::string path = (fs::path(dir) / fmt::format("crashpoint-{}", scenarios::repro_file_name(repro, sc.name))).string();
+      const std::string path =
+          (fs::path(dir) / fmt::format("{}-{}", o.update_points ? "updatepoint" : "crashpoint", scenarios::repro_file_name(repro, sc.name))).string();
       scenarios::save_repro(repro, path);
       fmt::print("    first {}: hotsim replay {}\n", oracle, path);
     }
-    json.push_back({{"scenario", r.scenario}, {"policy", r.policy}, {"points", r.points}, {"runs", r.runs},
+    json.push_back({{"scenario", r.scenario}, {"policy", r.policy}, {"points", r.points}, {"covered", r.covered}, {"runs", r.runs},
                     {"fired", r.fired}, {"points_by_oracle", r.where}, {"examples", r.examples}});
   }
   if (!o.json.empty()) write_text(o.json, json.dump(2) + "\n");
-  fmt::print("{}\n", ok ? "crash points: safe survived every one" : "crash points: SAFE FAILED AT SOME POINT");
+  fmt::print("{}: {}\n", kind, ok ? "safe came out clean at every one" : "SAFE FAILED AT SOME POINT");
   return ok ? 0 : 1;
 }
 
@@ -115,7 +119,7 @@ int run_command(const RunOptions& o) {
     fmt::print(stderr, "error: {}\n", e.what());
     return 2;
   }
-  if (!o.crash_points.empty()) return crash_points_command(loaded, o);
+  if (!o.crash_points.empty() || o.update_points) return point_sweep_command(loaded, o);
   scenarios::SuiteOptions options;
   options.seeds = o.seeds;
   options.seed = o.seed;

@@ -76,7 +76,11 @@ class Run {
     report_.strategy = st_.strategy;
     boot_production_image();
     for (int i = 0; i < st_.sessions.value_or(sc_.sessions); ++i) spawn_client(i);
-    world_.spawn("deployer", kOutside, [this] { deploy(); });
+    if (st_.upgrade_at_point.empty()) {
+      world_.spawn("deployer", kOutside, [this] { deploy(); });
+    } else {
+      stage_for_update_point();
+    }
     const std::string crash = st_.crash_at_op ? "at-op" : st_.crash.value_or(sc_.crash);
     if (crash != "none") world_.spawn("power", kOutside, [this, crash] { power(crash); });
     world_.spawn("monitor", kOutside, [this] { monitor(); });
@@ -158,6 +162,7 @@ class Run {
         const std::string& selector = sc_.requests[world_.choices().below(sc_.requests.size())];
         auto where = [&] { return fmt::format("session-{} request {} #{}", i, k, selector); };  // on violations only
         RequestWitness witness(releases_);
+        witness.at_yield_point = [this](const std::string& point) { reached(point); };
         const sim::Time start = world_.now();
         try {
           p->server->request(id, selector, &witness);
@@ -186,6 +191,32 @@ class Run {
         last_request = start;
       }
     });
+  }
+
+  void reached(const std::string& point) {
+    // The update points of the old release: those the load reaches before the deploy.
+    if (world_.now() < sc_.deploy_at &&
+        std::find(report_.yield_points.begin(), report_.yield_points.end(), point) == report_.yield_points.end())
+      report_.yield_points.push_back(point);
+    if (point != st_.upgrade_at_point || report_.upgrade_started_at_point || world_.now() < sc_.deploy_at) return;
+    // Start the upgrade right here: the trigger appears and the loader polls now, at its
+    // priority; the request resumes from this yield point when the scheduler lets it.
+    report_.upgrade_started_at_point = true;
+    write_trigger();
+    trigger_at_ = world_.now();
+    Process* p = current_;
+    p->runtime->spawn("upgrade at point", p->server->policy().loader_priority(config_.request_priority),
+                      [p] { p->server->poll_once(); });
+  }
+
+  // Update-point coverage: every new package is staged, whole and durable, before the run.
+  void stage_for_update_point() {
+    auto& fs = world_.fs();
+    for (const auto& p : releases_.new_packages) {
+      fs.write(kStaging + "/" + file_name(p), bytes_.at(p.source));
+      fs.fsync(kStaging + "/" + file_name(p));
+    }
+    fs.fsync_dir(kStaging);
   }
 
   void write_trigger() {

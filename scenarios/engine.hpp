@@ -26,6 +26,10 @@ struct RunSettings {
   // after the deploy began (1-based), with the crash's outcome drawn or at an extreme.
   std::optional<int> crash_at_op;
   sim::SimFs::CrashOutcome crash_outcome = sim::SimFs::CrashOutcome::Drawn;
+  // Update-point coverage (Hayden et al.): the new release is staged from the start and the
+  // upgrade begins the first time, after the deploy time, that a request reaches this yield
+  // point ("Class>>selector"). Empty: the scenario's own deployer.
+  std::string upgrade_at_point;
 };
 
 struct RunReport {
@@ -48,7 +52,9 @@ struct RunReport {
   int requests_refused = 0;  // server down or died under the request
   bool crashed = false;
   int server_fs_ops = 0;  // file operations of the server after the deploy began (first process)
-  int ops_until_settled = 0;  // of those, the ones until the upgrade was done and unstaged, or reported
+  int ops_until_settled = 0;
+  std::vector<std::string> yield_points;  // distinct "Class>>selector" send sites reached before the deploy
+  bool upgrade_started_at_point = false;  // of those, the ones until the upgrade was done and unstaged, or reported
   bool upgraded = false;  // the image ended up holding every new package's code
   std::string trace;      // when keep_trace: readable dump
   std::vector<sim::TraceEvent> events;  // when keep_trace

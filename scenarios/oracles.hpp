@@ -2,6 +2,7 @@
 // The oracles: what "safe" means, checked from outside the upgrader. They compute the old
 // and new releases from the package files themselves and look at the image's code and the
 // disk, never at the upgrader's own bookkeeping (its installed-versions table, its events).
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -44,6 +45,11 @@ class RequestWitness : public upgrader::MethodObserver {
  public:
   explicit RequestWitness(const Releases& releases) : releases_(releases) {}
   void on_method(const upgrader::CompiledMethod& m) override;
+  // Update-point coverage: called with "Class>>selector" at every send's yield point.
+  std::function<void(const std::string&)> at_yield_point;
+  void before_send(const std::string& receiver_class, const std::string& selector) override {
+    if (at_yield_point) at_yield_point(receiver_class + ">>" + selector);
+  }
   bool torn() const { return !old_seen_.empty() && !new_seen_.empty(); }
   std::string describe() const;
 

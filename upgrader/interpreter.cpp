@@ -28,6 +28,7 @@ Value& Interpreter::field(ObjectId self, const std::string& name, const Compiled
 
 Value Interpreter::send(ObjectId receiver, const std::string& selector, const std::shared_ptr<const Release>& pinned,
                         MethodObserver* observer, int depth) {
+  if (observer != nullptr) observer->before_send(image_.object(receiver).class_name, selector);
   runtime_.yield();  // every send is a yield point
   if (depth > kMaxDepth) throw RequestError(fmt::format("stack depth {} exceeded at #{}", kMaxDepth, selector));
   // Unpinned requests see whatever release the image holds now, mid-upgrade or not.

@@ -33,6 +33,8 @@ class MethodObserver {
  public:
   virtual ~MethodObserver() = default;
   virtual void on_method(const CompiledMethod& method) = 0;
+  // Right before the yield point of a send of `selector` to an instance of `receiver_class`.
+  virtual void before_send(const std::string& /*receiver_class*/, const std::string& /*selector*/) {}
 };
 
 class Interpreter {

@@ -30,15 +30,23 @@ void Server::start_watcher() {
   runtime_.spawn("code loader", policy_->loader_priority(config_.request_priority), [this] {
     while (watching_) {
       runtime_.sleep_for(config_.poll_period);
-      if (!watching_) break;
-      try {
-        policy_->poll(*this);
-      } catch (const std::exception& e) {
-        // The post: "on: Error do: [:error | Transcript show: error]" and try again next period.
-        record("error", e.what());
-      }
+      if (watching_) poll_once();
     }
   });
+}
+
+void Server::poll_once() {
+  if (polling_) return;
+  struct Busy {
+    bool& flag;
+    ~Busy() { flag = false; }
+  } busy{polling_ = true};
+  try {
+    policy_->poll(*this);
+  } catch (const std::exception& e) {
+    // The post: "on: Error do: [:error | Transcript show: error]" and try again next period.
+    record("error", e.what());
+  }
 }
 
 std::uint64_t Server::new_session(const std::string& root_class) { return image_.new_session(root_class, runtime_.now()); }

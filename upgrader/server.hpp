@@ -60,6 +60,9 @@ class Server {
   // Forks the code loader at the policy's priority; it polls until stop_watcher().
   void start_watcher();
   void stop_watcher() { watching_ = false; }
+  // One poll of the policy, as the watcher does each period: errors are recorded, not thrown,
+  // and a poll that finds another one still running returns at once (one loader at a time).
+  void poll_once();
 
   std::uint64_t new_session(const std::string& root_class);
   // Runs one request; throws MessageNotUnderstood / RequestError, or RequestError for a
@@ -86,6 +89,7 @@ class Server {
   Interpreter interpreter_;
   std::vector<UpgradeEvent> events_;
   bool watching_ = false;
+  bool polling_ = false;
 };
 
 }  // namespace upgrader

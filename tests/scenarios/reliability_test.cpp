@@ -69,3 +69,25 @@ TEST(Determinism, EveryDefaultScenarioHasTheSameTraceHashAcrossProcessesAndBuild
 
 }  // namespace
 }  // namespace scenarios
+
+namespace scenarios {
+namespace {
+
+TEST(UpdatePoints, EveryUpdatePointIsCoveredSafeIsCleanAndSeedBreaksAtSome) {
+  const Scenario sc = load_scenario(std::string(HOTSIM_SOURCE_DIR) + "/scenarios/default/load-order.toml");
+  const auto results = enumerate_points(Sweep::UpdatePoints, {sc}, 2);
+  ASSERT_EQ(results.size(), 3u);
+  for (const auto& r : results) {
+    EXPECT_GE(r.points, 2) << "the load reaches several yield points";
+    EXPECT_EQ(r.covered, r.points) << r.policy << ": the upgrade started at every point";
+    if (r.policy == "safe") {
+      EXPECT_TRUE(r.fired.empty()) << (r.examples.empty() ? "" : r.examples.front());
+    }
+    if (r.policy == "seed") {
+      EXPECT_TRUE(r.fired.contains("torn-request") || r.fired.contains("dnu-by-upgrade"));
+    }
+  }
+}
+
+}  // namespace
+}  // namespace scenarios
