@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <set>
+#include <sstream>
 #include <toml++/toml.h>
 
 #include "upgrader/checksum.hpp"
@@ -234,23 +235,30 @@ Package parse_package(std::string_view text, const std::string& source) {
 
 namespace {
 
+// A TOML string with every character escaped as TOML requires (toml++ does the quoting).
+std::string q(std::string_view text) {
+  std::ostringstream out;
+  out << toml::value<std::string>(std::string(text));
+  return out.str();
+}
+
 std::string render_literal(const Literal& v) {
   if (const auto* i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
-  if (const auto* s = std::get_if<std::string>(&v)) return fmt::format("\"{}\"", *s);
+  if (const auto* s = std::get_if<std::string>(&v)) return q(*s);
   return "0";
 }
 
 std::string render_step(const Step& s) {
   switch (s.kind) {
-    case Step::Kind::Send: return fmt::format("{{ send = \"{}\", to = \"{}\" }}", s.name, s.target);
-    case Step::Kind::New: return fmt::format("{{ new = \"{}\", into = \"{}\" }}", s.name, s.target);
-    case Step::Kind::Read: return fmt::format("{{ read = \"{}\" }}", s.name);
-    case Step::Kind::Set: return fmt::format("{{ set = \"{}\", value = {} }}", s.name, render_literal(s.value));
-    case Step::Kind::Add: return fmt::format("{{ add = \"{}\", value = {} }}", s.name, render_literal(s.value));
+    case Step::Kind::Send: return fmt::format("{{ send = {}, to = {} }}", q(s.name), q(s.target));
+    case Step::Kind::New: return fmt::format("{{ new = {}, into = {} }}", q(s.name), q(s.target));
+    case Step::Kind::Read: return fmt::format("{{ read = {} }}", q(s.name));
+    case Step::Kind::Set: return fmt::format("{{ set = {}, value = {} }}", q(s.name), render_literal(s.value));
+    case Step::Kind::Add: return fmt::format("{{ add = {}, value = {} }}", q(s.name), render_literal(s.value));
     case Step::Kind::Cpu: return fmt::format("{{ cpu_us = {} }}", s.micros);
     case Step::Kind::Answer:
       return s.name.empty() ? fmt::format("{{ answer = {} }}", render_literal(s.value))
-                            : fmt::format("{{ answer = \"field:{}\" }}", s.name);
+                            : fmt::format("{{ answer = {} }}", q("field:" + s.name));
   }
   return "";
 }
@@ -264,22 +272,22 @@ std::string render_body(const std::vector<Step>& body) {
 }  // namespace
 
 std::string render_package(const Package& p) {
-  std::string out = fmt::format("[package]\nname = \"{}\"\nversion = {}\n", p.name, p.version);
+  std::string out = fmt::format("[package]\nname = {}\nversion = {}\n", q(p.name), p.version);
   if (!p.requirements.empty()) {
     out += "requires = [";
     for (std::size_t i = 0; i < p.requirements.size(); ++i)
-      out += fmt::format("{}{{ package = \"{}\", version = {} }}", i ? ", " : " ", p.requirements[i].package, p.requirements[i].min_version);
+      out += fmt::format("{}{{ package = {}, version = {} }}", i ? ", " : " ", q(p.requirements[i].package), p.requirements[i].min_version);
     out += " ]\n";
   }
   for (const ClassDef& c : p.classes) {
-    out += fmt::format("\n[[class]]\nname = \"{}\"\nsuperclass = \"{}\"\nfields = [", c.name, c.superclass);
-    for (std::size_t i = 0; i < c.fields.size(); ++i) out += fmt::format("{}\"{}\"", i ? ", " : "", c.fields[i]);
+    out += fmt::format("\n[[class]]\nname = {}\nsuperclass = {}\nfields = [", q(c.name), q(c.superclass));
+    for (std::size_t i = 0; i < c.fields.size(); ++i) out += fmt::format("{}{}", i ? ", " : "", q(c.fields[i]));
     out += "]\n";
   }
   for (const MethodDef& m : p.methods)
-    out += fmt::format("\n[[method]]\nclass = \"{}\"\nselector = \"{}\"\n", m.class_name, m.selector) + render_body(m.body);
+    out += fmt::format("\n[[method]]\nclass = {}\nselector = {}\n", q(m.class_name), q(m.selector)) + render_body(m.body);
   for (const MethodDef& m : p.initializers)
-    out += fmt::format("\n[[initialize]]\nclass = \"{}\"\n", m.class_name) + render_body(m.body);
+    out += fmt::format("\n[[initialize]]\nclass = {}\n", q(m.class_name)) + render_body(m.body);
   out += "\n";
   return out + std::string(kTrailer) + checksum_text(out) + "\n";
 }
