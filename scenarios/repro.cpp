@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <cstdint>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <toml++/toml.h>
@@ -107,11 +108,20 @@ Repro parse_repro(const std::string& text, const std::string& path) {
   const auto strategy = sim::parse_strategy(str("strategy", false).value_or("random"));
   if (!strategy) throw ScenarioError(path, line, "'strategy': expected random, pct or rr");
   r.strategy = *strategy;
-  const auto seed = (*t)["seed"].value<std::int64_t>();
+  // Exact integers only: toml++'s value<int64_t>() also converts floats, with undefined
+  // behaviour for huge ones (found by the repro fuzzer).
+  auto integer = [&](const toml::node* n) -> std::optional<std::int64_t> {
+    if (n == nullptr || !n->is_integer()) return std::nullopt;
+    return n->as_integer()->get();
+  };
+  const auto seed = integer(t->get("seed"));
   if (!seed || *seed < 0) throw ScenarioError(path, line, "[repro] needs 'seed' (a non-negative integer)");
   r.seed = static_cast<std::uint64_t>(*seed);
-  if (const auto s = (*t)["sessions"].value<std::int64_t>()) r.sessions = static_cast<int>(*s);
-  if (const auto op = (*t)["crash_at_op"].value<std::int64_t>()) {
+  if (const auto s = integer(t->get("sessions"))) {
+    if (*s < 0 || *s > 100000) throw ScenarioError(path, line, "'sessions': expected 0 to 100000");
+    r.sessions = static_cast<int>(*s);
+  }
+  if (const auto op = integer(t->get("crash_at_op"))) {
     if (*op < 1 || *op > INT32_MAX) throw ScenarioError(path, line, "'crash_at_op': expected a positive integer");
     r.crash_at_op = static_cast<int>(*op);
   }
@@ -132,7 +142,7 @@ Repro parse_repro(const std::string& text, const std::string& path) {
   const toml::array* choices = (*t)["choices"].as_array();
   if (choices == nullptr) throw ScenarioError(path, line, "[repro] needs 'choices' (an array of integers)");
   for (const toml::node& c : *choices) {
-    const auto v = c.value<std::int64_t>();
+    const auto v = integer(&c);
     if (!v || *v < 0) throw ScenarioError(path, static_cast<int>(c.source().begin.line), "'choices': expected non-negative integers");
     r.choices.push_back(static_cast<std::uint64_t>(*v));
   }
