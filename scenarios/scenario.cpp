@@ -137,9 +137,11 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
   r.strings(app, "old", s.old_packages, false);
   r.strings(app, "new", s.new_packages, false);
   for (const auto& [sub, files] : {std::pair{"old", &s.old_packages}, std::pair{"new", &s.new_packages}})
-    for (const auto& f : *files)
-      if (!std::filesystem::is_regular_file(std::filesystem::path(s.app_dir) / sub / f))
+    for (const auto& f : *files) {
+      std::error_code ec;  // a hostile name (too long, bad bytes) is just not a package file
+      if (!std::filesystem::is_regular_file(std::filesystem::path(s.app_dir) / sub / f, ec))
         r.fail(line_of(*app->get(sub)), fmt::format("'{}': no package file {}/{}/{}", sub, s.app_dir, sub, f));
+    }
 
   const toml::table* load = r.table(doc, "load", {"sessions", "idle_sessions", "requests", "think_ms", "session_timeout_ms", "session_class"});
   r.integer(load, "sessions", s.sessions, 0, 100000);
