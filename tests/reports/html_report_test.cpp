@@ -2,6 +2,8 @@
 // checks that every chart drew and no script failed. The screenshot's path is printed.
 #include <gtest/gtest.h>
 
+#include "helpers/run_command.hpp"
+
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -16,16 +18,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string run(const std::string& command) {
-  std::string out;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return out;
-  std::array<char, 65536> buf;
-  std::size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
-  pclose(pipe);
-  return out;
-}
 
 std::string chromium() {
   for (const char* c : {"/usr/bin/chromium", "/usr/bin/chromium-browser"})
@@ -50,7 +42,7 @@ TEST(HtmlReport, ChartsDrawInHeadlessChromium) {
       " --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run --disable-background-networking"
       " --disable-component-update --disable-sync --user-data-dir=" + (out / "chromium-profile").string() +
       " --virtual-time-budget=10000 ";
-  const std::string dom = run(browser + flags + "--dump-dom " + page + " 2>/dev/null");
+  const std::string dom = testing_support::run_command(browser + flags + "--dump-dom " + page + " 2>/dev/null");
   std::smatch m;
   ASSERT_TRUE(std::regex_search(dom, m, std::regex("data-charts-ready=\"([0-9]+)\""))) << "the page script did not finish";
   // Three summary charts, and one timeline per hazard found (lost-upgrade x2, image-growth x2).
@@ -59,7 +51,7 @@ TEST(HtmlReport, ChartsDrawInHeadlessChromium) {
   EXPECT_NE(dom.find("crash-before-save"), std::string::npos) << "the matrix lists the scenarios";
   EXPECT_NE(dom.find("hotsim replay "), std::string::npos) << "each failure shows its replay command";
   const fs::path shot = out / "report.png";
-  run(browser + flags + "--window-size=1300,2400 --screenshot=" + shot.string() + " " + page + " 2>/dev/null");
+  testing_support::run_command(browser + flags + "--window-size=1300,2400 --screenshot=" + shot.string() + " " + page + " 2>/dev/null");
   ASSERT_TRUE(fs::exists(shot));
   EXPECT_GT(fs::file_size(shot), 20000u) << "a blank page would be much smaller";
   std::printf("screenshot of the report: %s\n", shot.c_str());

@@ -1,6 +1,8 @@
 // Reliability: every crash point of an upgrade, and determinism across processes and builds.
 #include <gtest/gtest.h>
 
+#include "helpers/run_command.hpp"
+
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -30,19 +32,9 @@ TEST(CrashPoints, SafeSurvivesEveryCrashPointAndSeedLosesTheUpgradeAtSome) {
   }
 }
 
-std::string run(const std::string& command) {
-  std::string out;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return out;
-  std::array<char, 65536> buf;
-  std::size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
-  pclose(pipe);
-  return out;
-}
 
 std::set<std::string> hashes(const std::string& binary) {
-  std::istringstream out(run(binary + " run " + HOTSIM_SOURCE_DIR + "/scenarios/default --seeds 2 --jobs 2 --print-hashes 2>/dev/null"));
+  std::istringstream out(testing_support::run_command(binary + " run " + HOTSIM_SOURCE_DIR + "/scenarios/default --seeds 2 --jobs 2 --print-hashes 2>/dev/null"));
   std::set<std::string> lines;
   for (std::string line; std::getline(out, line);)
     if (line.rfind("HASH ", 0) == 0) lines.insert(line);

@@ -2,6 +2,8 @@
 // a recorded choice list replays to the same hash; different seeds diverge.
 #include <gtest/gtest.h>
 
+#include "helpers/run_command.hpp"
+
 #include <array>
 #include <cstdio>
 #include <regex>
@@ -20,15 +22,6 @@ cli::DemoOptions demo(std::uint64_t seed, sim::Strategy strategy = sim::Strategy
   return o;
 }
 
-std::string run_process(const std::string& command) {
-  std::string out;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return out;
-  std::array<char, 4096> buf;
-  while (std::fgets(buf.data(), buf.size(), pipe) != nullptr) out += buf.data();
-  pclose(pipe);
-  return out;
-}
 
 std::string hash_in_output(const std::string& out) {
   std::smatch m;
@@ -56,8 +49,8 @@ TEST(Determinism, DifferentSeedsDiverge) {
 TEST(Determinism, SameSeedSameHashInTwoSeparateProcesses) {
   for (std::uint64_t seed : {3u, 11u}) {
     const std::string cmd = std::string(HOTSIM_BINARY) + " demo --sessions 12 --seed " + std::to_string(seed);
-    const std::string first = hash_in_output(run_process(cmd));
-    const std::string second = hash_in_output(run_process(cmd));
+    const std::string first = hash_in_output(testing_support::run_command(cmd));
+    const std::string second = hash_in_output(testing_support::run_command(cmd));
     ASSERT_FALSE(first.empty()) << "no trace hash printed by " << cmd;
     EXPECT_EQ(first, second);
     char in_process[17];
