@@ -35,10 +35,9 @@ std::string mark(const scenarios::Cell& cell, const std::string& oracle, bool sh
 }
 
 std::string abbreviation(const std::string& oracle) {
-  static const std::map<std::string, std::string> a{{"torn-request", "torn"}, {"dnu-by-upgrade", "dnu"}, {"lost-upgrade", "lostU"},
-                                                    {"lost-session", "lostS"}, {"pause-budget", "pause"}, {"image-growth", "growth"},
-                                                    {"liveness", "live"}, {"torn-package", "tornP"}};
-  return a.at(oracle);
+  for (const auto& o : scenarios::oracle_table())
+    if (o.name == oracle) return o.abbreviation;
+  return oracle;
 }
 
 }  // namespace

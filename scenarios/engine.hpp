@@ -1,14 +1,15 @@
 #pragma once
 // The scenario engine: one run of one scenario against one policy under the simulator.
-// Sessions (clients whose requests the image serves at request priority), the deployer
-// (an upload from outside, in chunks), the upgrader, power cuts and restarts, and a monitor;
-// the oracles judge what happened.
+// Data flows one way: the scenario and its settings build a world (engine/: the server's
+// processes, the load generator, the deployer, the fault plan), the recorder writes what
+// the run showed, and the oracles (oracles/) judge that log after the run.
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
-#include "scenarios/oracles.hpp"
+#include "scenarios/oracles/oracles.hpp"
 #include "scenarios/run_settings.hpp"
 #include "scenarios/scenario.hpp"
 #include "sim/world.hpp"
@@ -22,6 +23,7 @@ struct RunReport {
   sim::Strategy strategy = sim::Strategy::RandomWalk;
   sim::RunResult run;
   std::vector<Violation> violations;
+  std::set<std::string> exercised;        // oracles the run could have tripped
   std::vector<sim::Duration> pauses;      // per completed request: time held back by the upgrade
   struct HeldRequest {
     std::string session;
@@ -37,7 +39,7 @@ struct RunReport {
   int server_fs_ops = 0;  // file operations of the server after the deploy began (first process)
   int ops_until_settled = 0;
   std::vector<std::string> yield_points;  // distinct "Class>>selector" send sites reached before the deploy
-  bool upgrade_started_at_point = false;  // of those, the ones until the upgrade was done and unstaged, or reported
+  bool upgrade_started_at_point = false;
   bool upgraded = false;  // the image ended up holding every new package's code
   std::string trace;      // when keep_trace: readable dump
   std::vector<sim::TraceEvent> events;  // when keep_trace
@@ -46,6 +48,12 @@ struct RunReport {
   bool fired(const std::string& oracle) const;
 };
 
-RunReport run_scenario(const Scenario& scenario, const std::string& policy, const RunSettings& settings);
+// Judging off: the recorder and the oracles stay out entirely (the run's trace hash must
+// be the same either way; a test holds it to that).
+enum class Judging { On, Off };
+
+// Throws ScenarioError when the policy is unknown or the old release does not install.
+RunReport run_scenario(const Scenario& scenario, const std::string& policy, const RunSettings& settings,
+                       Judging judging = Judging::On);
 
 }  // namespace scenarios

@@ -10,6 +10,7 @@
 
 #include "sim/world.hpp"
 #include "upgrader/checksum.hpp"
+#include "upgrader/policy.hpp"
 
 namespace scenarios {
 
@@ -105,6 +106,35 @@ class Reader {
   std::string file_;
 };
 
+int line_of_key(const toml::table* t, const char* key) {
+  return t != nullptr && t->contains(key) ? line_of(*t->get(key)) : 0;
+}
+
+// A budget the run cannot reach proves nothing: the run must outlast the upload, a poll,
+// and every time budget counted from the trigger.
+void check_budgets_fit(const Scenario& s, Reader& r, const toml::table* budgets, const toml::table* run) {
+  const int duration_line = line_of_key(run, "duration_ms");
+  if (s.duration.count() <= 0) r.fail(duration_line, "'duration_ms': expected a run of at least 1 ms");
+  const auto upload = s.chunk_interval * (s.chunks - 1) * static_cast<std::int64_t>(s.new_packages.size());
+  const Millis ready = s.deploy_at + upload;
+  auto fail = [&](const char* key, const std::string& what) {
+    const int line = line_of_key(budgets, key);
+    r.fail(line != 0 ? line : duration_line, what);
+  };
+  if (ready + s.poll_period > s.duration)
+    fail("duration_ms", fmt::format("the run ends at {} ms, before the first poll after the upload ({} ms + a {} ms poll period); "
+                                    "expected a longer duration_ms", s.duration.count(), ready.count(), s.poll_period.count()));
+  if (ready + s.liveness > s.duration)
+    fail("liveness_ms", fmt::format("'liveness_ms' = {} cannot elapse: the upload is complete at {} ms and the run ends at {} ms; "
+                                    "expected liveness_ms <= {} or a longer run", s.liveness.count(), ready.count(),
+                                    s.duration.count(), (s.duration - ready).count()));
+  if (s.poll_period * s.max_retries_without_report > s.duration - s.deploy_at)
+    fail("max_retries_without_report",
+         fmt::format("'max_retries_without_report' = {} polls of {} ms cannot elapse in the {} ms after the deploy; expected at most {}",
+                     s.max_retries_without_report, s.poll_period.count(), (s.duration - s.deploy_at).count(),
+                     (s.duration - s.deploy_at) / s.poll_period));
+}
+
 }  // namespace
 
 Scenario parse_scenario(const std::string& text, const std::string& path) {
@@ -184,14 +214,16 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
   const toml::table* run = r.table(doc, "run", {"policies", "seeds", "first_seed", "strategy", "duration_ms"});
   r.strings(run, "policies", s.policies, false);
   for (const auto& p : s.policies)
-    if (p != "seed" && p != "priority" && p != "safe")
-      r.fail(line_of(*run->get("policies")), fmt::format("'policies': unknown policy \"{}\"; expected seed, priority, safe", p));
+    if (upgrader::make_policy(p) == nullptr)
+      r.fail(line_of(*run->get("policies")), fmt::format("'policies': unknown policy \"{}\"; expected one of {}", p,
+                                                          fmt::join(upgrader::policy_names(), ", ")));
   r.integer(run, "seeds", s.seeds, 1, 10'000'000);
   r.integer(run, "first_seed", s.first_seed, 0, INT64_MAX);
   std::string strategy = "random";
   r.string(run, "strategy", strategy, {"random", "pct", "rr"});
   s.strategy = *sim::parse_strategy(strategy);
   r.millis(run, "duration_ms", s.duration, 7 * 86'400'000LL);
+  check_budgets_fit(s, r, budgets, run);
 
   if (const toml::node* e = doc.get("expect")) {
     const auto* t = e->as_table();

@@ -27,10 +27,26 @@ class ScenarioError : public std::runtime_error {
 
 using Millis = std::chrono::milliseconds;
 
-// The oracles a scenario can expect to fire (scenarios/oracles.hpp says what each checks).
+// The oracles a scenario can expect to fire, with the short name tables use
+// (scenarios/oracles/oracles.hpp says what each checks).
+struct OracleName {
+  std::string name, abbreviation;
+};
+inline const std::vector<OracleName>& oracle_table() {
+  static const std::vector<OracleName> table{
+      {"torn-request", "torn"},       {"dnu-by-upgrade", "dnu"},   {"lost-session", "lostS"},
+      {"pause-budget", "pause"},      {"eventual-upgrade", "evntl"}, {"refused-good-batch", "refuse"},
+      {"bounded-retry", "retry"},     {"clean-completion", "clean"}, {"liveness", "live"},
+      {"lost-upgrade", "lostU"},      {"restart-fidelity", "fidel"}, {"cannot-boot", "noboot"},
+      {"torn-package", "tornP"},      {"image-growth", "growth"}};
+  return table;
+}
 inline const std::vector<std::string>& oracle_names() {
-  static const std::vector<std::string> names{"torn-request", "dnu-by-upgrade", "lost-upgrade", "lost-session",
-                                              "pause-budget", "image-growth", "liveness", "torn-package"};
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> n;
+    for (const auto& o : oracle_table()) n.push_back(o.name);
+    return n;
+  }();
   return names;
 }
 
@@ -75,7 +91,7 @@ struct Scenario {
   // [budgets]
   Millis max_pause{2000};
   double max_image_growth = 0;  // saved image bytes after the deploy / fresh image bytes; 0: no budget
-  Millis liveness{std::chrono::seconds(60)};
+  Millis liveness{std::chrono::seconds(30)};  // must elapse within the run (checked)
   int max_retries_without_report = 5;
 
   // [run]

@@ -32,35 +32,73 @@ auto translate(F&& f) -> decltype(f()) {
 }  // namespace
 
 void SimFilesystem::mkdir(const std::string& path) {
-  before_op();
+  before("mkdir", path);
   translate([&] {
     if (!fs_.exists(path)) fs_.mkdir(path);
   });
+  after("mkdir", path);
 }
-void SimFilesystem::write(const std::string& path, std::string_view data) { before_op(); translate([&] { fs_.write(path, data); }); }
-std::string SimFilesystem::read(const std::string& path) { before_op(); return translate([&] { return fs_.read(path); }); }
-void SimFilesystem::rename(const std::string& from, const std::string& to) { before_op(); translate([&] { fs_.rename(from, to); }); }
-void SimFilesystem::unlink(const std::string& path) { before_op(); translate([&] { fs_.unlink(path); }); }
-void SimFilesystem::fsync(const std::string& path) { before_op(); translate([&] { fs_.fsync(path); }); }
-void SimFilesystem::fsync_dir(const std::string& path) { before_op(); translate([&] { fs_.fsync_dir(path); }); }
-std::vector<std::string> SimFilesystem::list(const std::string& dir) { before_op(); return translate([&] { return fs_.list(dir); }); }
-bool SimFilesystem::exists(const std::string& path) { before_op(); return translate([&] { return fs_.exists(path); }); }
+void SimFilesystem::write(const std::string& path, std::string_view data) {
+  before("write", path);
+  translate([&] { fs_.write(path, data); });
+  after("write", path);
+}
+std::string SimFilesystem::read(const std::string& path) {
+  before("read", path);
+  std::string data = translate([&] { return fs_.read(path); });
+  after("read", path);
+  return data;
+}
+void SimFilesystem::rename(const std::string& from, const std::string& to) {
+  before("rename", from, to);
+  translate([&] { fs_.rename(from, to); });
+  after("rename", from, to);
+}
+void SimFilesystem::unlink(const std::string& path) {
+  before("unlink", path);
+  translate([&] { fs_.unlink(path); });
+  after("unlink", path);
+}
+void SimFilesystem::fsync(const std::string& path) {
+  before("fsync", path);
+  translate([&] { fs_.fsync(path); });
+  after("fsync", path);
+}
+void SimFilesystem::fsync_dir(const std::string& path) {
+  before("fsync_dir", path);
+  translate([&] { fs_.fsync_dir(path); });
+  after("fsync_dir", path);
+}
+std::vector<std::string> SimFilesystem::list(const std::string& dir) {
+  before("list", dir);
+  auto names = translate([&] { return fs_.list(dir); });
+  after("list", dir);
+  return names;
+}
+bool SimFilesystem::exists(const std::string& path) {
+  before("stat", path);
+  const bool there = translate([&] { return fs_.exists(path); });
+  after("stat", path);
+  return there;
+}
 bool SimFilesystem::is_regular_file(const std::string& path) {
-  before_op();
-  return translate([&] { return fs_.exists(path) && !fs_.is_dir(path); });
+  before("stat", path);
+  const bool file = translate([&] { return fs_.exists(path) && !fs_.is_dir(path); });
+  after("stat", path);
+  return file;
 }
-
 std::uint64_t SimFilesystem::size(const std::string& path) {
-  before_op();
-  return translate([&] { return fs_.size(path); });
+  before("stat", path);
+  const std::uint64_t bytes = translate([&] { return fs_.size(path); });
+  after("stat", path);
+  return bytes;
 }
 
 void SimRuntime::spend_cpu(upgrader::Duration d) {
   check_alive();
   const sim::Time start = world_.now();
   world_.consume_cpu(d);
-  const sim::FiberInfo* self = world_.scheduler().current();
-  if (std::find(fibers_.begin(), fibers_.end(), self) != fibers_.end()) server_cpu_.push_back({start, world_.now()});
+  if (owns(world_.scheduler().current())) server_cpu_.push_back({start, world_.now()});
 }
 
 void SimRuntime::log(std::string_view line) {

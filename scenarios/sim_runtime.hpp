@@ -12,11 +12,21 @@
 
 namespace scenarios {
 
+// Sees every file operation a server process makes, right before it and right after it
+// succeeds. Observers must not yield, draw choices or touch the disk through the process.
+class FsObserver {
+ public:
+  virtual ~FsObserver() = default;
+  virtual void before_op(std::string_view op, const std::string& path, const std::string& to) = 0;
+  virtual void after_op(std::string_view op, const std::string& path, const std::string& to) = 0;
+};
+
 class SimFilesystem : public upgrader::Filesystem {
  public:
   explicit SimFilesystem(sim::SimFs& fs) : fs_(fs) {}
   // Runs before every operation the upgrader makes (crash-point enumeration counts them).
   void set_before_op(std::function<void()> hook) { before_op_ = std::move(hook); }
+  void set_observer(FsObserver* observer) { observer_ = observer; }
   void mkdir(const std::string& path) override;
   void write(const std::string& path, std::string_view data) override;
   std::string read(const std::string& path) override;
@@ -30,11 +40,16 @@ class SimFilesystem : public upgrader::Filesystem {
   std::uint64_t size(const std::string& path) override;
 
  private:
-  void before_op() const {
+  void before(std::string_view op, const std::string& path, const std::string& to = {}) const {
     if (before_op_) before_op_();
+    if (observer_ != nullptr) observer_->before_op(op, path, to);
+  }
+  void after(std::string_view op, const std::string& path, const std::string& to = {}) const {
+    if (observer_ != nullptr) observer_->after_op(op, path, to);
   }
   sim::SimFs& fs_;
   std::function<void()> before_op_;
+  FsObserver* observer_ = nullptr;
 };
 
 // Thrown into code of a server process that has crashed (a request it was running). Not a
@@ -48,13 +63,21 @@ struct CpuSpan {
 
 class SimRuntime : public upgrader::Runtime {
  public:
-  explicit SimRuntime(sim::World& world) : world_(world), fs_(world.fs()) {}
+  // `index`: which process this is (0 for the first boot, then one more per restart).
+  explicit SimRuntime(sim::World& world, int index = 0) : world_(world), fs_(world.fs()), index_(index) {}
+  int index() const { return index_; }
   upgrader::Time now() override { return world_.now(); }
+  // Only the code loader sleeps (between polls): each wake-up begins a poll.
   void sleep_for(upgrader::Duration d) override {
     check_alive();
     world_.sleep_for(d);
     check_alive();
+    ++polls_;
+    if (on_wake_) on_wake_();
   }
+  int polls() const { return polls_; }
+  void set_on_wake(std::function<void()> hook) { on_wake_ = std::move(hook); }
+  SimFilesystem& sim_fs() { return fs_; }
   void yield() override {
     check_alive();
     world_.yield();
@@ -71,6 +94,7 @@ class SimRuntime : public upgrader::Runtime {
     for (sim::FiberInfo* f : fibers_) world_.kill(*f);
   }
   bool dead() const { return dead_; }
+  bool owns(const sim::FiberInfo* fiber) const { return std::find(fibers_.begin(), fibers_.end(), fiber) != fibers_.end(); }
   // Where the server's own fibers held the CPU (pause measurement).
   const std::vector<CpuSpan>& server_cpu() const { return server_cpu_; }
   upgrader::Filesystem& fs() override { return fs_; }
@@ -78,8 +102,7 @@ class SimRuntime : public upgrader::Runtime {
   void on_server_fs_op(std::function<void()> hook) {
     fs_.set_before_op([this, hook = std::move(hook)] {
       check_alive();
-      const sim::FiberInfo* self = world_.scheduler().current();
-      if (std::find(fibers_.begin(), fibers_.end(), self) != fibers_.end()) hook();
+      if (owns(world_.scheduler().current())) hook();
     });
   }
   void log(std::string_view line) override;
@@ -92,6 +115,9 @@ class SimRuntime : public upgrader::Runtime {
   std::vector<sim::FiberInfo*> fibers_;
   std::vector<CpuSpan> server_cpu_;
   bool dead_ = false;
+  int index_ = 0;
+  int polls_ = 0;
+  std::function<void()> on_wake_;
 
   void check_alive() const {
     if (dead_) throw ProcessDied();

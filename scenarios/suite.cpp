@@ -39,6 +39,7 @@ SuiteResult run_suite(const std::vector<Scenario>& scenarios, const SuiteOptions
       cell.expected = sc.expect.at(policy);
       cell.allowed = sc.allow.at(policy);
       cell.sessions = sc.sessions + sc.idle_sessions;
+      for (const auto& [p, oracles] : sc.expect) cell.targeted.insert(oracles.begin(), oracles.end());
       result.cells.push_back(std::move(cell));
       cell_scenario.push_back(&sc);
       const std::size_t index = result.cells.size() - 1;
@@ -81,6 +82,7 @@ SuiteResult run_suite(const std::vector<Scenario>& scenarios, const SuiteOptions
     cell.fresh_image_bytes = r.fresh_image_bytes;
     cell.pauses.insert(cell.pauses.end(), r.pauses.begin(), r.pauses.end());
     cell.image_sizes.insert(cell.image_sizes.end(), r.image_sizes.begin(), r.image_sizes.end());
+    for (const std::string& oracle : r.exercised) ++cell.exercised[oracle];
     std::set<std::string> fired;
     for (const Violation& v : r.violations) fired.insert(v.oracle);
     for (const std::string& oracle : fired) {
@@ -97,6 +99,13 @@ SuiteResult run_suite(const std::vector<Scenario>& scenarios, const SuiteOptions
       if (!cell.expected.contains(oracle) && !cell.allowed.contains(oracle))
         cell.problems.push_back(fmt::format("{} fired in {} of {} seeds (first seed {}) but was not expected", oracle, count,
                                             cell.seeds_run, cell.first_seed.at(oracle)));
+    // A hazard nothing in the run could trip proves nothing for any policy: the scenario's
+    // hazards must be exercised in some seed (judged unsharded only, like missing ones).
+    if (!result.sharded)
+      for (const std::string& oracle : cell.targeted)
+        if (!cell.exercised.contains(oracle))
+          cell.problems.push_back(fmt::format("vacuous: {} was never exercised in {} seeds (nothing in the run could trip it)",
+                                              oracle, cell.seeds_run));
     // An expected hazard may show up only in seeds another shard runs: judged unsharded only.
     if (!result.sharded)
       for (const std::string& oracle : cell.expected)

@@ -39,6 +39,8 @@ struct Cell {
   std::set<std::string> allowed;  // may fire without failing the cell
   int seeds_run = 0;
   std::map<std::string, int> fired;                        // oracle -> seeds where it fired
+  std::map<std::string, int> exercised;                    // oracle -> seeds that exercised it
+  std::set<std::string> targeted;  // the scenario's hazards: what any policy's `fire` names
   std::map<std::string, std::uint64_t> first_seed;          // oracle -> lowest seed where it fired
   std::map<std::string, int> seeds_to_first;                // oracle -> seeds run until it first fired
   std::map<std::string, RunReport> example;                 // oracle -> the run of first_seed

@@ -262,6 +262,54 @@ std::uint64_t SimFs::size(std::string_view path) {
   return file_at(path).data.size();
 }
 
+std::optional<SimFs::Ino> SimFs::find_in(std::string_view path, bool durable) const {
+  std::vector<std::string> parts;
+  try {
+    parts = split_path(path);
+  } catch (const FsError&) {
+    return std::nullopt;
+  }
+  Ino ino = kRoot;
+  for (const std::string& part : parts) {
+    const std::map<std::string, Ino>* entries = nullptr;
+    if (durable) {
+      auto d = durable_dirs_.find(ino);
+      if (d == durable_dirs_.end()) return std::nullopt;
+      entries = &d->second;
+    } else {
+      const Node& n = nodes_.at(ino);
+      if (!n.dir) return std::nullopt;
+      entries = &n.entries;
+    }
+    auto it = entries->find(part);
+    if (it == entries->end()) return std::nullopt;
+    ino = it->second;
+  }
+  return ino;
+}
+
+std::optional<std::string> SimFs::peek(std::string_view path) const {
+  const auto ino = find_in(path, false);
+  if (!ino || nodes_.at(*ino).dir) return std::nullopt;
+  return nodes_.at(*ino).data;
+}
+
+std::optional<std::string> SimFs::peek_durable(std::string_view path) const {
+  const auto ino = find_in(path, true);
+  if (!ino) return std::nullopt;
+  auto n = nodes_.find(*ino);
+  if (n == nodes_.end() || n->second.dir) return std::nullopt;
+  return n->second.durable;
+}
+
+std::vector<std::string> SimFs::peek_list(std::string_view dir) const {
+  std::vector<std::string> names;
+  const auto ino = find_in(dir, false);
+  if (!ino || !nodes_.at(*ino).dir) return names;
+  for (const auto& [name, child] : nodes_.at(*ino).entries) names.push_back(name);
+  return names;
+}
+
 std::string SimFs::crash(CrashOutcome outcome) {
   // Each decision of the crash: the choice stream's, or the chosen extreme.
   auto decide = [&](std::uint64_t options, std::uint64_t keep_nothing, std::uint64_t keep_everything) {

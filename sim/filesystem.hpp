@@ -79,6 +79,14 @@ class SimFs {
   enum class CrashOutcome { Drawn, KeepNothing, KeepEverything };
   std::string crash(CrashOutcome outcome = CrashOutcome::Drawn);
 
+  // A view for observers (the recorder, oracles): no hook, no trace, no choice drawn, no
+  // yield, so looking never changes a run. `peek` is what a read would return now;
+  // `peek_durable` what a crash that keeps nothing un-synced would leave. nullopt: no such
+  // file (or a directory, or a bad path). Listings are in name order.
+  std::optional<std::string> peek(std::string_view path) const;
+  std::optional<std::string> peek_durable(std::string_view path) const;
+  std::vector<std::string> peek_list(std::string_view dir) const;
+
   std::uint64_t used_bytes() const { return used_; }
   void set_capacity(std::uint64_t bytes) { config_.capacity_bytes = bytes; }
   std::size_t pending_journal() const { return journal_.size(); }
@@ -103,6 +111,8 @@ class SimFs {
 
   void op(std::string_view name, std::string_view path);
   Node& node(Ino ino) { return nodes_.at(ino); }
+  // Resolves `path` through the volatile entries or the durable ones, without side effects.
+  std::optional<Ino> find_in(std::string_view path, bool durable) const;
   // Resolves the parent directory of `path`; returns it and the last component.
   std::pair<Ino, std::string> parent_of(std::string_view path);
   Ino lookup(std::string_view path);  // throws NotFound

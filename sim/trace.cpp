@@ -1,5 +1,7 @@
 #include "sim/trace.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace sim {
@@ -41,6 +43,20 @@ void little_endian(std::uint64_t value, unsigned char out[8]) {
   for (int i = 0; i < 8; ++i) out[i] = static_cast<unsigned char>(value >> (8 * i));
 }
 }  // namespace
+
+void Trace::annotate(std::vector<Annotation> annotations) {
+  if (!keep_events_ || annotations.empty()) return;
+  std::stable_sort(annotations.begin(), annotations.end(),
+                   [](const Annotation& a, const Annotation& b) { return a.index < b.index; });
+  std::vector<TraceEvent> merged;
+  merged.reserve(events_.size() + annotations.size());
+  std::size_t next = 0;
+  for (std::size_t i = 0; i <= events_.size(); ++i) {
+    for (; next < annotations.size() && annotations[next].index <= i; ++next) merged.push_back(std::move(annotations[next].event));
+    if (i < events_.size()) merged.push_back(std::move(events_[i]));
+  }
+  events_ = std::move(merged);
+}
 
 void Trace::record(std::int64_t time_ns, std::uint64_t fiber, EventKind kind,
                    std::string_view detail) {

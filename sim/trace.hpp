@@ -30,6 +30,15 @@ class Trace {
   // Stops hashing and recording (used while a finished world unwinds its fibers).
   void freeze() { frozen_ = true; }
 
+  // Events found after the run (the oracles' violations): each is placed before the event
+  // that was at `index` when it was observed; kept for people, never hashed, so judging a
+  // run never changes its hash.
+  struct Annotation {
+    std::size_t index;
+    TraceEvent event;
+  };
+  void annotate(std::vector<Annotation> annotations);
+
   std::uint64_t hash() const { return hash_; }
   std::uint64_t event_count() const { return count_; }
   const std::vector<TraceEvent>& events() const { return events_; }

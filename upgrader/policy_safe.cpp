@@ -60,6 +60,7 @@ class SafePolicy : public Policy {
   // holding them up; the publish itself is one step with no yield point inside.
   int loader_priority(int request_priority) const override { return request_priority; }
   bool pins_requests() const override { return true; }
+  Trigger trigger_format() const override { return Trigger::Manifest; }
 
   void poll(Server& server) override {
     Filesystem& fs = server.runtime().fs();
@@ -130,8 +131,11 @@ class SafePolicy : public Policy {
     } catch (const std::exception& e) {
       throw SaveFailed(e.what());
     }
-    for (const ManifestEntry& e : entries) fs.unlink(server.staging_path(e.file));
+    // The manifest goes first, durably: a crash part way through the removal must never
+    // leave a manifest whose files are partly gone (it would be refused as incomplete).
     fs.unlink(server.staging_path(cfg.trigger));
+    fs.fsync_dir(cfg.staging_dir);
+    for (const ManifestEntry& e : entries) fs.unlink(server.staging_path(e.file));
     fs.fsync_dir(cfg.staging_dir);
     server.record("removed", fmt::format("{} staged files and the manifest", entries.size()));
   }
@@ -183,13 +187,6 @@ class SafePolicy : public Policy {
 
 }  // namespace
 
-std::unique_ptr<Policy> make_seed_policy(bool loader_above_requests);
-
-std::unique_ptr<Policy> make_policy(const std::string& name) {
-  if (name == "seed") return make_seed_policy(false);
-  if (name == "priority") return make_seed_policy(true);
-  if (name == "safe") return std::make_unique<SafePolicy>();
-  return nullptr;
-}
+std::unique_ptr<Policy> make_safe_policy() { return std::make_unique<SafePolicy>(); }
 
 }  // namespace upgrader

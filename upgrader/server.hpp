@@ -8,6 +8,7 @@
 
 #include "upgrader/image.hpp"
 #include "upgrader/interpreter.hpp"
+#include "upgrader/policy.hpp"
 #include "upgrader/runtime.hpp"
 
 namespace upgrader {
@@ -33,22 +34,6 @@ struct UpgradeEvent {
   std::uint64_t bytes = 0;  // saved: snapshot size
 };
 
-class Server;
-
-// One upgrade procedure. Users can plug in their own.
-class Policy {
- public:
-  virtual ~Policy() = default;
-  virtual std::string name() const = 0;
-  virtual int loader_priority(int request_priority) const = 0;
-  // Requests run entirely on the release they started on.
-  virtual bool pins_requests() const = 0;
-  // One poll period. Errors propagate to the watcher, which logs them.
-  virtual void poll(Server& server) = 0;
-};
-
-// "seed", "priority" or "safe"; nullptr for an unknown name.
-std::unique_ptr<Policy> make_policy(const std::string& name);
 
 class Server {
  public:

@@ -1,8 +1,9 @@
-#include "scenarios/oracles.hpp"
+#include "scenarios/oracles/evidence.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -10,12 +11,14 @@ namespace scenarios {
 
 namespace {
 
-upgrader::Package read_package(const std::string& path) {
+std::string read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream text;
   text << in.rdbuf();
-  return upgrader::parse_package(text.str(), path);
+  return text.str();
 }
+
+upgrader::Package read_package(const std::string& path) { return upgrader::parse_package(read_bytes(path), path); }
 
 bool same_body(const std::vector<upgrader::Step>& a, const std::vector<upgrader::Step>& b) {
   if (a.size() != b.size()) return false;
@@ -32,7 +35,11 @@ Releases read_releases(const std::string& app_dir, const std::vector<std::string
                        const std::vector<std::string>& new_files) {
   Releases r;
   for (const auto& f : old_files) r.old_packages.push_back(read_package(app_dir + "/old/" + f));
-  for (const auto& f : new_files) r.new_packages.push_back(read_package(app_dir + "/new/" + f));
+  for (const auto& f : new_files) {
+    r.new_bytes.push_back(read_bytes(app_dir + "/new/" + f));
+    r.new_packages.push_back(upgrader::parse_package(r.new_bytes.back(), app_dir + "/new/" + f));
+    r.new_files.push_back(f.substr(f.rfind('/') + 1));
+  }
   // The new release is the old one with the uploaded packages replacing their namesakes.
   std::set<PackageVersion> olds, news;
   std::set<std::string> uploaded;
@@ -43,8 +50,40 @@ Releases read_releases(const std::string& app_dir, const std::vector<std::string
   }
   for (const auto& p : olds) if (!news.contains(p)) r.old_only.insert(p);
   for (const auto& p : news) if (!olds.contains(p)) r.new_only.insert(p);
+  upgrader::Image image;
+  r.new_installable = install_in_dependency_order(image, r.old_packages).empty() &&
+                      install_in_dependency_order(image, r.new_packages).empty();
   return r;
 }
+
+std::vector<std::string> install_in_dependency_order(upgrader::Image& image, const std::vector<upgrader::Package>& packages) {
+  std::vector<const upgrader::Package*> left;
+  for (const auto& p : packages) left.push_back(&p);
+  for (bool progress = true; progress && !left.empty();) {
+    progress = false;
+    for (auto it = left.begin(); it != left.end();) {
+      try {
+        image.install(**it, true);
+        it = left.erase(it);
+        progress = true;
+      } catch (const upgrader::LoadError&) {
+        ++it;
+      }
+    }
+  }
+  std::vector<std::string> failed;
+  for (const auto* p : left) failed.push_back(p->source);
+  return failed;
+}
+
+ReleaseState release_state(const upgrader::Release& release, const Releases& releases) {
+  ReleaseState s;
+  s.held.reserve(releases.new_packages.size());
+  for (const auto& p : releases.new_packages) s.held.push_back(holds_code_of(release, p));
+  return s;
+}
+
+int ReleaseState::count() const { return static_cast<int>(std::count(held.begin(), held.end(), true)); }
 
 bool holds_code_of(const upgrader::Release& release, const upgrader::Package& package) {
   for (const auto& c : package.classes) {

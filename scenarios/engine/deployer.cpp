@@ -1,0 +1,113 @@
+#include "scenarios/engine/deployer.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <numeric>
+
+#include "upgrader/manifest.hpp"
+
+namespace scenarios {
+
+using namespace std::chrono_literals;
+
+namespace {
+struct UploadInterrupted {};
+}  // namespace
+
+Deployer::Deployer(sim::World& world, const Scenario& scenario, const Releases& releases, ServerProcesses& processes,
+                   Recorder& recorder, upgrader::Policy::Trigger format)
+    : world_(world), sc_(scenario), releases_(releases), processes_(processes), recorder_(recorder), format_(format),
+      staging_(processes.config().staging_dir), trigger_path_(staging_ + "/" + processes.config().trigger) {}
+
+std::string Deployer::trigger_bytes() const {
+  if (format_ == upgrader::Policy::Trigger::Empty) return "";
+  std::vector<upgrader::ManifestEntry> manifest;
+  for (std::size_t i = 0; i < releases_.new_packages.size(); ++i)
+    manifest.push_back({releases_.new_files[i], releases_.new_packages[i].checksum, 0});
+  return upgrader::render_manifest(manifest);
+}
+
+void Deployer::write_trigger() {
+  auto& fs = world_.fs();
+  if (format_ == upgrader::Policy::Trigger::Manifest) {
+    // Written aside and renamed, so the trigger never exists half-written.
+    fs.write(trigger_path_ + ".tmp", trigger_bytes());
+    if (sc_.fsync_uploads) fs.fsync(trigger_path_ + ".tmp");
+    fs.rename(trigger_path_ + ".tmp", trigger_path_);
+  } else {
+    fs.write(trigger_path_, "");
+  }
+  if (sc_.fsync_uploads) fs.fsync_dir(staging_);
+}
+
+void Deployer::spawn(int priority) {
+  world_.spawn("deployer", priority, [this] { deploy(); });
+}
+
+void Deployer::deploy() {
+  world_.sleep_until(sc_.deploy_at);
+  recorder_.deploy_started();
+  for (;;) {
+    interrupted_ = false;
+    try {
+      if (sc_.trigger == "early") write_trigger();
+      upload();
+      if (sc_.trigger == "after") write_trigger();
+      triggered_at_ = world_.now();
+      recorder_.deploy_completed(trigger_bytes(), sc_.fsync_uploads);
+      return;
+    } catch (const UploadInterrupted&) {
+      world_.note("deployer: upload interrupted by the power cut; uploading again after the restart");
+    } catch (const sim::FsError& e) {
+      // The server moved or deleted a file still being uploaded: the upload fails, as scp would.
+      world_.note(fmt::format("deployer: upload failed: {}", e.what()));
+      return;
+    }
+    while (processes_.current() == nullptr) world_.sleep_for(100ms);
+  }
+}
+
+void Deployer::upload() {
+  std::vector<std::size_t> order(releases_.new_packages.size());
+  std::iota(order.begin(), order.end(), 0);
+  if (sc_.order == "reverse") std::reverse(order.begin(), order.end());
+  if (sc_.order == "shuffled")
+    for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[world_.choices().below(i)]);
+  auto& fs = world_.fs();
+  for (const std::size_t k : order) {
+    const std::string& bytes = releases_.new_bytes[k];
+    const std::string path = staging_ + "/" + releases_.new_files[k];
+    const std::size_t chunk = (bytes.size() + static_cast<std::size_t>(sc_.chunks) - 1) / static_cast<std::size_t>(sc_.chunks);
+    for (std::size_t off = 0; off < bytes.size(); off += chunk) {
+      if (off == 0) {
+        fs.write(path, bytes.substr(0, chunk));
+      } else {
+        world_.sleep_for(sc_.chunk_interval);
+        if (interrupted_) throw UploadInterrupted{};
+        fs.append(path, bytes.substr(off, chunk));
+      }
+    }
+    if (sc_.fsync_uploads) fs.fsync(path);
+  }
+  if (sc_.fsync_uploads) fs.fsync_dir(staging_);  // the upload is durable before it counts as done
+}
+
+void Deployer::stage_whole_batch() {
+  auto& fs = world_.fs();
+  for (std::size_t k = 0; k < releases_.new_packages.size(); ++k) {
+    const std::string path = staging_ + "/" + releases_.new_files[k];
+    fs.write(path, releases_.new_bytes[k]);
+    fs.fsync(path);
+  }
+  fs.fsync_dir(staging_);
+}
+
+void Deployer::trigger_now() {
+  recorder_.deploy_started();
+  write_trigger();
+  triggered_at_ = world_.now();
+  recorder_.deploy_completed(trigger_bytes(), sc_.fsync_uploads);
+}
+
+}  // namespace scenarios

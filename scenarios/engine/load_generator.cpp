@@ -1,0 +1,68 @@
+#include "scenarios/engine/load_generator.hpp"
+
+#include <fmt/format.h>
+
+namespace scenarios {
+
+LoadGenerator::LoadGenerator(sim::World& world, const Scenario& scenario, const Releases& releases,
+                             ServerProcesses& processes, Recorder& recorder)
+    : world_(world), sc_(scenario), releases_(releases), processes_(processes), recorder_(recorder) {}
+
+void LoadGenerator::open_sessions(ServerProcess& process, int clients) {
+  for (int i = 0; i < clients; ++i) session_ids_.push_back(process.server->new_session(sc_.session_class));
+  for (int i = 0; i < sc_.idle_sessions; ++i) process.server->new_session(sc_.session_class);
+}
+
+void LoadGenerator::spawn_clients(int priority) {
+  for (std::size_t i = 0; i < session_ids_.size(); ++i)
+    world_.spawn(fmt::format("session-{}", i), priority, [this, i] { client(static_cast<int>(i)); });
+}
+
+void LoadGenerator::client(int index) {
+  const std::uint64_t id = session_ids_[static_cast<std::size_t>(index)];
+  sim::Time last_request{0};
+  const auto span = static_cast<std::uint64_t>((sc_.think_max - sc_.think_min).count());
+  for (int k = 1;; ++k) {
+    world_.sleep_for(sc_.think_min + Millis(world_.choices().below(span + 1)));
+    ServerProcess* p = processes_.current();
+    if (p == nullptr) {
+      ++requests_refused;
+      continue;
+    }
+    RequestSeen r;
+    r.session = index;
+    r.number = k;
+    r.selector = sc_.requests[world_.choices().below(sc_.requests.size())];
+    r.process = p->index();
+    r.start = world_.now();
+    r.idle = r.start - last_request;
+    if (recorder_.enabled()) {
+      r.session_present = p->server->image().session(id) != nullptr;
+      r.image_at_start = recorder_.image_state(*p);
+    }
+    RequestWitness witness(releases_);
+    witness.at_yield_point = at_yield_point;
+    try {
+      p->server->request(id, r.selector, &witness);
+      ++requests_ok;
+    } catch (const ProcessDied&) {
+      ++requests_refused;
+      r.result = RequestSeen::Result::Refused;
+    } catch (const std::exception& e) {
+      r.result = RequestSeen::Result::Failed;
+      r.error = e.what();
+    }
+    last_request = r.start;
+    if (!recorder_.enabled()) continue;
+    r.end = world_.now();
+    r.held = overlap(p->runtime->server_cpu(), r.start, r.end);
+    r.ran_old = witness.ran_old();
+    r.ran_new = witness.ran_new();
+    if (witness.torn()) r.ran = witness.describe();
+    r.image_at_end = p->runtime->dead() ? r.image_at_start : recorder_.image_state(*p);
+    r.mark = recorder_.mark();
+    recorder_.request(std::move(r));
+  }
+}
+
+}  // namespace scenarios

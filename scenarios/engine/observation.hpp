@@ -1,0 +1,142 @@
+#pragma once
+// What one run showed, as the recorder saw it from outside the upgrader: requests with the
+// releases they ran on, the server's file operations with their process and poll, boots,
+// crashes, snapshots as they appeared on disk, and the staging directory at every poll.
+// The oracles (scenarios/oracles/) judge this log alone; nothing in it feeds back into the run.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/scheduler.hpp"
+
+namespace scenarios {
+
+// Where in the run something was seen: virtual time, scheduler step, and the position in
+// the trace (so a violation found later can be placed where it happened).
+struct Mark {
+  sim::Time at{0};
+  std::uint64_t step = 0;
+  std::size_t trace_index = 0;
+};
+
+// Which of the new release's packages an image or a snapshot holds, exactly as their files
+// define them (index = position in the scenario's `new` list).
+struct ReleaseState {
+  std::vector<bool> held;
+  int count() const;
+  bool is_new() const { return !held.empty() && count() == static_cast<int>(held.size()); }
+  bool is_old() const { return count() == 0; }
+  bool operator==(const ReleaseState&) const = default;
+};
+
+// The staging directory, seen without touching it.
+struct StagingSeen {
+  bool trigger = false;          // the trigger the deployer wrote is there, byte for byte
+  bool any_trigger = false;      // something is there under the trigger's name
+  std::vector<bool> whole;       // per new package: its file is there, byte for byte
+  int present = 0;               // batch files there under their names, whole or not
+  bool quarantined = false;      // a batch file or the trigger sits in quarantine/
+};
+
+struct RequestSeen {
+  int session = 0;  // client index
+  int number = 0;   // its k-th request
+  std::string selector;
+  int process = 0;  // the server process (boot) that served it
+  sim::Time start{0}, end{0};
+  enum class Result { Served, Refused, Failed } result = Result::Served;
+  std::string error;             // Failed: what the server said
+  bool session_present = true;   // the session was in the image when the request arrived
+  sim::Duration idle{0};         // since the session's previous request
+  ReleaseState image_at_start, image_at_end;
+  bool ran_old = false, ran_new = false;  // code only the old / only the new release has
+  std::string ran;                        // which, when it ran both
+  sim::Duration held{0};                  // the server's own CPU during the request
+  Mark mark;                              // at its end
+  bool overlapped_upgrade() const {
+    return ran_new || held.count() > 0 || !(image_at_start == image_at_end) ||
+           !(image_at_start.is_old() || image_at_start.is_new());
+  }
+};
+
+// A file operation of a server process (what the upgrader asked its filesystem for).
+struct FileOpSeen {
+  Mark mark;
+  int process = 0;
+  int poll = 0;           // the process's poll: its loader's wake-ups so far
+  std::string op;         // read, write, rename, unlink, fsync, fsync_dir, list, stat, mkdir
+  std::string path, to;   // to: rename's destination
+  int batch_file = -1;    // path names the staged file of this new package (index), or
+  bool trigger = false;   // the trigger
+  bool partial = false;   // a read of a batch file holding a strict prefix of its bytes
+  bool moved_aside = false;  // a rename of a batch file or the trigger out of staging
+};
+
+struct PollSeen {
+  Mark mark;
+  int process = 0;
+  StagingSeen staging;
+  ReleaseState image;  // the live image when the poll began
+};
+
+// A complete snapshot newly visible at the snapshot path: in the volatile view (what a
+// read returns now) or in the durable one (what survives any crash).
+struct SnapshotSeen {
+  Mark mark;
+  int process = 0;
+  bool durable = false;
+  std::uint64_t image_hash = 0;  // of the image it decodes to (canonical encoding)
+  std::uint64_t bytes = 0;
+  ReleaseState state;
+};
+
+struct BootSeen {
+  Mark mark;
+  int process = 0;
+  bool ok = true;
+  std::string error;
+  bool disk_snapshot = false;                 // a file was at the snapshot path
+  std::optional<std::uint64_t> disk_image;    // the image it decodes to, when it does
+  std::uint64_t booted_image = 0;             // the image the server booted
+  ReleaseState state;
+  StagingSeen staging;
+};
+
+struct CrashSeen {
+  Mark mark;
+  int process = 0;  // the process that died
+};
+
+struct ImageChange {
+  Mark mark;
+  int process = 0;
+  ReleaseState state;
+};
+
+struct TornSeen {
+  Mark mark;
+  std::string package;  // its file
+  std::string what;
+};
+
+struct Observation {
+  std::optional<sim::Time> deploy_started, deploy_completed;  // the trigger's moment
+  bool deploy_durable = false;  // the deployer fsyncs what it uploads
+  std::vector<RequestSeen> requests;
+  std::vector<FileOpSeen> server_ops;
+  std::vector<PollSeen> polls;
+  std::vector<SnapshotSeen> snapshots;
+  std::vector<BootSeen> boots;  // restarts after a crash (the first boot is the production image)
+  std::vector<CrashSeen> crashes;
+  std::vector<ImageChange> image_changes;
+  std::vector<TornSeen> torn;
+  // At the end of the run.
+  Mark end;
+  bool server_up = false;
+  int last_process = 0;
+  ReleaseState final_image;
+  StagingSeen final_staging;
+};
+
+}  // namespace scenarios

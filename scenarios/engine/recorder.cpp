@@ -1,0 +1,204 @@
+#include "scenarios/engine/recorder.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "upgrader/checksum.hpp"
+#include "upgrader/snapshot.hpp"
+
+namespace scenarios {
+
+class Recorder::ProcessObserver : public FsObserver {
+ public:
+  ProcessObserver(Recorder& recorder, ServerProcess& process) : recorder_(recorder), process_(process) {}
+  void before_op(std::string_view op, const std::string& path, const std::string& to) override {
+    recorder_.before_op(process_, op, path, to);
+  }
+  void after_op(std::string_view op, const std::string& path, const std::string& to) override {
+    recorder_.after_op(process_, op, path, to);
+  }
+
+ private:
+  Recorder& recorder_;
+  ServerProcess& process_;
+};
+
+Recorder::Recorder(sim::World& world, const Releases& releases, const upgrader::ServerConfig& config, bool enabled)
+    : world_(world), releases_(releases), config_(config), enabled_(enabled),
+      trigger_path_(config.staging_dir + "/" + config.trigger) {
+  for (std::size_t i = 0; i < releases.new_files.size(); ++i)
+    batch_index_[config.staging_dir + "/" + releases.new_files[i]] = static_cast<int>(i);
+}
+
+Recorder::~Recorder() = default;
+
+Mark Recorder::mark() const {
+  return {world_.now(), world_.scheduler().steps(), world_.trace().events().size()};
+}
+
+void Recorder::attach(ServerProcess& process) {
+  if (!enabled_) return;
+  observers_.push_back(std::make_unique<ProcessObserver>(*this, process));
+  process.runtime->sim_fs().set_observer(observers_.back().get());
+  process.runtime->set_on_wake([this, &process] { poll_began(process); });
+}
+
+void Recorder::deploy_started() {
+  if (enabled_ && !obs_.deploy_started) obs_.deploy_started = world_.now();
+}
+
+void Recorder::deploy_completed(const std::string& trigger_bytes, bool durable) {
+  if (!enabled_) return;
+  obs_.deploy_completed = world_.now();
+  obs_.deploy_durable = durable;
+  trigger_bytes_ = trigger_bytes;
+}
+
+void Recorder::crashed(const ServerProcess& process) {
+  if (!enabled_) return;
+  check_snapshot(process.index(), false);  // what was durable, whoever made it so
+  obs_.crashes.push_back({mark(), process.index()});
+}
+
+void Recorder::booted(ServerProcess& process, const std::optional<std::string>& error) {
+  if (!enabled_) return;
+  BootSeen b;
+  b.mark = mark();
+  b.process = process.index();
+  b.ok = !error;
+  b.error = error.value_or("");
+  if (const auto disk = world_.fs().peek(config_.snapshot)) {
+    b.disk_snapshot = true;
+    if (const auto decoded = decode(*disk)) b.disk_image = decoded->first;
+  }
+  if (b.ok) {
+    b.booted_image = upgrader::fnv1a64(upgrader::encode_snapshot(process.server->image()));
+    b.state = image_state(process);
+  } else {
+    b.state.held.assign(releases_.new_packages.size(), false);
+  }
+  b.staging = staging();
+  obs_.boots.push_back(std::move(b));
+}
+
+void Recorder::request(RequestSeen request) {
+  if (enabled_) obs_.requests.push_back(std::move(request));
+}
+
+ReleaseState Recorder::image_state(ServerProcess& process) {
+  if (!enabled_) return {};
+  std::shared_ptr<const upgrader::Release> release = process.server->image().current();
+  if (release != cached_release_) {
+    cached_release_ = release;
+    cached_state_ = release_state(*release, releases_);
+    for (const auto& pkg : releases_.new_packages)
+      for (std::string& what : torn_code(*release, pkg))
+        if (std::find(torn_seen_.begin(), torn_seen_.end(), what) == torn_seen_.end()) {
+          torn_seen_.push_back(what);
+          obs_.torn.push_back({mark(), pkg.source, std::move(what)});
+        }
+  }
+  auto [it, fresh] = last_state_.try_emplace(process.index(), cached_state_);
+  if (fresh || !(it->second == cached_state_)) {
+    it->second = cached_state_;
+    obs_.image_changes.push_back({mark(), process.index(), cached_state_});
+  }
+  return cached_state_;
+}
+
+StagingSeen Recorder::staging() const {
+  const sim::SimFs& fs = world_.fs();
+  StagingSeen s;
+  const auto trigger = fs.peek(trigger_path_);
+  s.any_trigger = trigger.has_value();
+  s.trigger = trigger && trigger_bytes_ && *trigger == *trigger_bytes_;
+  s.whole.assign(releases_.new_packages.size(), false);
+  for (const auto& [path, index] : batch_index_)
+    if (const auto bytes = fs.peek(path)) {
+      ++s.present;
+      s.whole[static_cast<std::size_t>(index)] = *bytes == releases_.new_bytes[static_cast<std::size_t>(index)];
+    }
+  // Anything of the batch moved under quarantine/, at any depth the policies use.
+  auto batch_name = [&](const std::string& name) {
+    return name == config_.trigger ||
+           std::find(releases_.new_files.begin(), releases_.new_files.end(), name) != releases_.new_files.end();
+  };
+  for (const std::string& entry : fs.peek_list(config_.quarantine_dir)) {
+    if (batch_name(entry) && fs.peek(config_.quarantine_dir + "/" + entry)) s.quarantined = true;
+    for (const std::string& inner : fs.peek_list(config_.quarantine_dir + "/" + entry))
+      if (batch_name(inner)) s.quarantined = true;
+  }
+  return s;
+}
+
+std::optional<std::pair<std::uint64_t, ReleaseState>> Recorder::decode(const std::string& bytes) const {
+  try {
+    upgrader::Image image;
+    image.restore(upgrader::decode_snapshot(bytes, config_.snapshot));
+    ReleaseState state = release_state(*image.current(), releases_);
+    return std::make_pair(upgrader::fnv1a64(upgrader::encode_snapshot(image)), std::move(state));
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+void Recorder::check_snapshot(int process, bool volatile_view) {
+  const sim::SimFs& fs = world_.fs();
+  if (volatile_view) {
+    if (const auto bytes = fs.peek(config_.snapshot))
+      if (auto decoded = decode(*bytes))
+        obs_.snapshots.push_back({mark(), process, false, decoded->first, bytes->size(), std::move(decoded->second)});
+    return;
+  }
+  const auto durable = fs.peek_durable(config_.snapshot);
+  const std::uint64_t raw = durable ? upgrader::fnv1a64(*durable) : 0;
+  if (raw == durable_snapshot_raw_) return;
+  durable_snapshot_raw_ = raw;
+  if (!durable) return;
+  if (auto decoded = decode(*durable))
+    obs_.snapshots.push_back({mark(), process, true, decoded->first, durable->size(), std::move(decoded->second)});
+}
+
+void Recorder::before_op(ServerProcess& process, std::string_view op, const std::string& path, const std::string& to) {
+  FileOpSeen seen;
+  seen.mark = mark();
+  seen.process = process.index();
+  seen.poll = process.runtime->polls();
+  seen.op = op;
+  seen.path = path;
+  seen.to = to;
+  if (auto it = batch_index_.find(path); it != batch_index_.end()) seen.batch_file = it->second;
+  seen.trigger = path == trigger_path_;
+  if (op == "read" && seen.batch_file >= 0)
+    if (const auto bytes = world_.fs().peek(path))
+      seen.partial = *bytes != releases_.new_bytes[static_cast<std::size_t>(seen.batch_file)];
+  seen.moved_aside = op == "rename" && (seen.batch_file >= 0 || seen.trigger) && !to.starts_with(config_.staging_dir + "/");
+  obs_.server_ops.push_back(std::move(seen));
+}
+
+void Recorder::after_op(ServerProcess& process, std::string_view op, const std::string& path, const std::string& to) {
+  const bool replaces_snapshot = (op == "write" && path == config_.snapshot) || (op == "rename" && to == config_.snapshot);
+  if (replaces_snapshot) check_snapshot(process.index(), true);
+  if (op == "fsync" || op == "fsync_dir" || replaces_snapshot) check_snapshot(process.index(), false);
+  if (op != "stat" && op != "read" && op != "list") image_state(process);
+}
+
+void Recorder::poll_began(ServerProcess& process) {
+  check_snapshot(process.index(), false);
+  obs_.polls.push_back({mark(), process.index(), staging(), image_state(process)});
+}
+
+Observation Recorder::finish(ServerProcess* current) {
+  if (!enabled_) return {};
+  if (current != nullptr) check_snapshot(current->index(), false);
+  obs_.end = mark();
+  obs_.server_up = current != nullptr;
+  obs_.last_process = current != nullptr ? current->index() : -1;
+  if (current != nullptr) obs_.final_image = image_state(*current);
+  else obs_.final_image.held.assign(releases_.new_packages.size(), false);
+  obs_.final_staging = staging();
+  return std::move(obs_);
+}
+
+}  // namespace scenarios

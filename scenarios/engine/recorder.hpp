@@ -1,0 +1,70 @@
+#pragma once
+// The recorder writes the observation log (observation.hpp) of one run. It sees the server
+// processes' file operations and their loaders' wake-ups through the runtime binding, and
+// the disk and the image through views that never yield, draw a choice or trace: observing
+// never changes a schedule, so a run's trace hash is the same with the recorder off.
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "scenarios/engine/observation.hpp"
+#include "scenarios/engine/server_processes.hpp"
+#include "scenarios/oracles/evidence.hpp"
+#include "sim/world.hpp"
+
+namespace scenarios {
+
+class Recorder {
+ public:
+  // Disabled: every call is a no-op and the log stays empty (the oracles-off runs).
+  Recorder(sim::World& world, const Releases& releases, const upgrader::ServerConfig& config, bool enabled);
+  ~Recorder();
+  bool enabled() const { return enabled_; }
+
+  // Follows a process from its start: its file operations and the polls of its loader.
+  void attach(ServerProcess& process);
+
+  // What the other parts of the engine report.
+  void deploy_started();
+  void deploy_completed(const std::string& trigger_bytes, bool durable);
+  void crashed(const ServerProcess& process);  // right before the disk loses what it loses
+  void booted(ServerProcess& process, const std::optional<std::string>& error);  // a restart
+  void request(RequestSeen request);
+
+  // Which new packages the process's image holds now (and notes a change or torn code).
+  ReleaseState image_state(ServerProcess& process);
+  Mark mark() const;
+
+  // The log, completed with the end state.
+  Observation finish(ServerProcess* current);
+
+ private:
+  class ProcessObserver;
+  void before_op(ServerProcess& process, std::string_view op, const std::string& path, const std::string& to);
+  void after_op(ServerProcess& process, std::string_view op, const std::string& path, const std::string& to);
+  void poll_began(ServerProcess& process);
+  StagingSeen staging() const;
+  void check_snapshot(int process, bool volatile_view);
+  // The image a snapshot's bytes decode to, by its canonical encoding's hash; nullopt if
+  // they do not decode. Also which new packages it holds.
+  std::optional<std::pair<std::uint64_t, ReleaseState>> decode(const std::string& bytes) const;
+
+  sim::World& world_;
+  const Releases& releases_;
+  upgrader::ServerConfig config_;
+  bool enabled_;
+  Observation obs_;
+  std::map<std::string, int> batch_index_;  // staged path -> new package index
+  std::string trigger_path_;
+  std::optional<std::string> trigger_bytes_;
+  std::vector<std::unique_ptr<ProcessObserver>> observers_;
+  std::shared_ptr<const upgrader::Release> cached_release_;  // kept alive: its address is the cache key
+  ReleaseState cached_state_;
+  std::map<int, ReleaseState> last_state_;  // per process
+  std::uint64_t durable_snapshot_raw_ = 0;  // hash of the durable snapshot bytes last seen
+  std::vector<std::string> torn_seen_;
+};
+
+}  // namespace scenarios

@@ -1,0 +1,59 @@
+#pragma once
+// The server's processes: one per boot, each with its own runtime binding (its fibers, its
+// CPU spans) and its own upgrader::Server; the current one is null while the power is off.
+// Dead processes are kept until the world ends, since their fibers unwind only then.
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "scenarios/sim_runtime.hpp"
+#include "upgrader/policy.hpp"
+#include "upgrader/server.hpp"
+
+namespace scenarios {
+
+struct ServerProcess {
+  std::unique_ptr<SimRuntime> runtime;
+  std::unique_ptr<upgrader::Server> server;
+  int index() const { return runtime->index(); }
+};
+
+class ServerProcesses {
+ public:
+  ServerProcesses(sim::World& world, upgrader::ServerConfig config, upgrader::PolicyFactory make_policy)
+      : world_(world), config_(std::move(config)), make_policy_(std::move(make_policy)) {}
+
+  // Runs for every process started (the recorder attaches to each).
+  void on_start(std::function<void(ServerProcess&)> hook) { on_start_ = std::move(hook); }
+
+  // A new process, not yet booted (requests reach it once it is made current).
+  ServerProcess& start() {
+    auto p = std::make_unique<ServerProcess>();
+    p->runtime = std::make_unique<SimRuntime>(world_, static_cast<int>(all_.size()));
+    p->server = std::make_unique<upgrader::Server>(*p->runtime, config_, make_policy_());
+    all_.push_back(std::move(p));
+    if (on_start_) on_start_(*all_.back());
+    return *all_.back();
+  }
+  // Booted: requests go to it from now on.
+  void make_current(ServerProcess& p) { current_ = &p; }
+  // The power goes: every fiber of the current process unwinds at its next yield point.
+  void kill_current() {
+    if (current_ == nullptr) return;
+    current_->runtime->kill_all();
+    current_ = nullptr;
+  }
+  ServerProcess* current() const { return current_; }
+  ServerProcess& first() const { return *all_.front(); }
+  const upgrader::ServerConfig& config() const { return config_; }
+
+ private:
+  sim::World& world_;
+  upgrader::ServerConfig config_;
+  upgrader::PolicyFactory make_policy_;
+  std::function<void(ServerProcess&)> on_start_;
+  std::vector<std::unique_ptr<ServerProcess>> all_;
+  ServerProcess* current_ = nullptr;
+};
+
+}  // namespace scenarios

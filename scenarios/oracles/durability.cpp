@@ -1,0 +1,96 @@
+// What survives a crash, and what the disk holds.
+//  - lost-upgrade (recoverable at restart): after a crash that came once the upgrade was
+//    asked for (and not refused), every new package is in the booted image or staged whole,
+//    and if any is only staged, the trigger that loads it is there too, as deployed.
+//  - restart-fidelity: the booted image is the one the snapshot on disk holds, and that is
+//    the last snapshot made durable before the crash or one saved after it.
+//  - cannot-boot: the server does not boot from what the crash left.
+//  - torn-package: the image holds code attributed to a new package that differs from its
+//    file (a partially written package was installed).
+//  - image-growth: a snapshot saved after the deploy grew past the budget (vs the new
+//    release alone).
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "scenarios/oracles/oracles.hpp"
+
+namespace scenarios {
+
+namespace {
+
+void judge_restarts(const Observation& obs, const OracleContext& ctx, Verdicts& verdicts) {
+  const auto triggered = triggered_at(obs);
+  for (std::size_t i = 0; i < obs.boots.size() && i < obs.crashes.size(); ++i) {
+    const BootSeen& boot = obs.boots[i];
+    const CrashSeen& crash = obs.crashes[i];
+    verdicts.exercise("cannot-boot");
+    verdicts.exercise("restart-fidelity");
+    if (!boot.ok) {
+      verdicts.violate("cannot-boot", boot.mark, "restart", fmt::format("the image cannot boot: {}", boot.error));
+      continue;
+    }
+    // Restart fidelity: the image on disk, and the right one.
+    if (boot.disk_image && *boot.disk_image != boot.booted_image)
+      verdicts.violate("restart-fidelity", boot.mark, "restart", "the booted image differs from the snapshot on disk");
+    const SnapshotSeen* durable = nullptr;
+    for (const auto& s : obs.snapshots)
+      if (s.durable && s.mark.at <= crash.mark.at) durable = &s;
+    if (durable != nullptr) {
+      bool allowed = boot.disk_image && *boot.disk_image == durable->image_hash;
+      for (const auto& s : obs.snapshots)
+        if (!s.durable && s.mark.at >= durable->mark.at && s.mark.at <= crash.mark.at && boot.disk_image &&
+            *boot.disk_image == s.image_hash)
+          allowed = true;
+      if (!allowed)
+        verdicts.violate("restart-fidelity", boot.mark, "restart",
+                         !boot.disk_snapshot ? fmt::format("the snapshot made durable at {} is gone; booted an empty image",
+                                                           sim::format_time(durable->mark.at.count()))
+                                             : fmt::format("booted neither the snapshot made durable at {} nor one saved after it",
+                                                           sim::format_time(durable->mark.at.count())));
+    }
+    // Recoverable at restart: only once the upgrade was asked for, durably, and not refused.
+    if (!triggered || *triggered > crash.mark.at || !obs.deploy_durable) continue;
+    if (std::any_of(obs.server_ops.begin(), obs.server_ops.end(),
+                    [&](const FileOpSeen& op) { return op.moved_aside && op.mark.at <= crash.mark.at; }))
+      continue;
+    verdicts.exercise("lost-upgrade");
+    bool only_staged = false;
+    for (std::size_t k = 0; k < ctx.releases.new_packages.size(); ++k) {
+      const auto& pkg = ctx.releases.new_packages[k];
+      const bool in_image = boot.state.held[k], staged = boot.staging.whole[k];
+      if (!in_image && !staged)
+        verdicts.violate("lost-upgrade", boot.mark, "restart",
+                         fmt::format("{} {} is neither in the restarted image nor staged whole", pkg.name, pkg.version));
+      only_staged = only_staged || (!in_image && staged);
+    }
+    if (only_staged && !boot.staging.trigger)
+      verdicts.violate("lost-upgrade", boot.mark, "restart",
+                       "packages are staged but the trigger that would load them is gone or changed");
+  }
+}
+
+}  // namespace
+
+void judge_durability(const Observation& obs, const OracleContext& ctx, Verdicts& verdicts) {
+  judge_restarts(obs, ctx, verdicts);
+
+  if (std::any_of(obs.server_ops.begin(), obs.server_ops.end(), [](const FileOpSeen& op) { return op.partial; }))
+    verdicts.exercise("torn-package");
+  for (const TornSeen& t : obs.torn) verdicts.violate("torn-package", t.mark, t.package, t.what);
+
+  const Scenario& sc = ctx.scenario;
+  if (sc.max_image_growth <= 0 || ctx.fresh_image_bytes == 0 || !obs.deploy_started) return;
+  const SnapshotSeen* largest = nullptr;
+  for (const auto& s : obs.snapshots)
+    if (!s.durable && s.mark.at >= *obs.deploy_started && (largest == nullptr || s.bytes > largest->bytes)) largest = &s;
+  if (largest == nullptr) return;
+  verdicts.exercise("image-growth");
+  const double growth = static_cast<double>(largest->bytes) / static_cast<double>(ctx.fresh_image_bytes);
+  if (growth > sc.max_image_growth)
+    verdicts.violate("image-growth", largest->mark, "image.snapshot",
+                     fmt::format("saved image of {} bytes is {:.2f}x the fresh image ({} bytes), budget {:.2f}x", largest->bytes,
+                                 growth, ctx.fresh_image_bytes, sc.max_image_growth));
+}
+
+}  // namespace scenarios

@@ -1,0 +1,176 @@
+// The upgrade's outcome, judged on the end state and on what the server did with the batch.
+//  - eventual-upgrade: a batch that was completely staged and that the harness itself
+//    installs (dependency order, from the files) is in the image at the end of the run,
+//    after the last restart (judged when the run left the liveness budget after both).
+//  - refused-good-batch: an installable, completely staged batch was moved out of staging
+//    (quarantined) instead of installed.
+//  - bounded-retry: a batch that cannot be installed is tried exactly max_tries times
+//    (counted from outside: polls that read a batch file or the trigger, in any process)
+//    before it is moved aside; a crash may add one interrupted try.
+//  - clean-completion: one poll period after the new release was durably saved, the trigger
+//    and the batch's files are gone from staging and none sits in quarantine; the batch is
+//    never read again; the upgrade cost at most the snapshot saves the policy declares.
+//  - liveness: a triggered upgrade completes or reports failure (moves the batch aside)
+//    within the budget, and once the upload is complete the trigger is not left staged for
+//    more than max_retries_without_report polls with nothing done.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "scenarios/oracles/oracles.hpp"
+
+namespace scenarios {
+
+namespace {
+
+long long secs(sim::Duration d) { return std::chrono::duration_cast<std::chrono::seconds>(d).count(); }
+
+const FileOpSeen* first_moved_aside(const Observation& obs, sim::Time from) {
+  for (const auto& op : obs.server_ops)
+    if (op.moved_aside && op.mark.at >= from) return &op;
+  return nullptr;
+}
+
+// When the upgrade settled: the live image first held the whole new release, or the batch
+// was moved aside.
+std::optional<sim::Time> settled_at(const Observation& obs, sim::Time triggered) {
+  std::optional<sim::Time> at;
+  for (const auto& c : obs.image_changes)
+    if (c.mark.at >= triggered && c.state.is_new()) {
+      at = c.mark.at;
+      break;
+    }
+  if (const FileOpSeen* q = first_moved_aside(obs, triggered); q != nullptr && (!at || q->mark.at < *at)) at = q->mark.at;
+  return at;
+}
+
+int crashes_between(const Observation& obs, sim::Time from, sim::Time to) {
+  return static_cast<int>(std::count_if(obs.crashes.begin(), obs.crashes.end(),
+                                        [&](const CrashSeen& c) { return c.mark.at >= from && c.mark.at <= to; }));
+}
+
+void judge_liveness(const Observation& obs, const OracleContext& ctx, sim::Time triggered, Verdicts& verdicts) {
+  const Scenario& sc = ctx.scenario;
+  const auto settled = settled_at(obs, triggered);
+  const sim::Time deadline = triggered + sc.liveness;
+  if (settled || obs.end.at >= deadline) verdicts.exercise("liveness");
+  if (obs.end.at >= deadline && (!settled || *settled > deadline))
+    verdicts.violate("liveness", obs.end, "upgrade",
+                     fmt::format("triggered at {}, neither completed nor reported failure within {} ms",
+                                 sim::format_time(triggered.count()), sc.liveness.count()));
+  // The trigger left staged, poll after poll, with the upload complete and nothing done.
+  std::optional<sim::Time> staged_since;
+  for (const PollSeen& p : obs.polls) {
+    const bool waiting = p.mark.at >= triggered && p.staging.any_trigger && !(settled && *settled <= p.mark.at);
+    if (!waiting) {
+      staged_since.reset();
+      continue;
+    }
+    if (!staged_since) staged_since = p.mark.at;
+    if (p.mark.at - *staged_since > sc.poll_period * sc.max_retries_without_report)
+      verdicts.violate("liveness", p.mark, "staging",
+                       fmt::format("the trigger has been staged for {} s: retried over and over, never reported",
+                                   secs(p.mark.at - *staged_since)));
+  }
+}
+
+void judge_eventual(const Observation& obs, const OracleContext& ctx, sim::Time triggered, Verdicts& verdicts) {
+  if (!ctx.releases.new_installable) return;
+  verdicts.exercise("refused-good-batch");
+  if (const FileOpSeen* q = first_moved_aside(obs, triggered))
+    verdicts.violate("refused-good-batch", q->mark, q->path,
+                     fmt::format("moved to {} although the harness installs the whole batch in dependency order", q->to));
+  sim::Time from = triggered;
+  for (const auto& b : obs.boots) from = std::max(from, b.mark.at);
+  if (obs.end.at - from < ctx.scenario.liveness) return;  // not enough time left to judge the end state
+  verdicts.exercise("eventual-upgrade");
+  if (!obs.server_up)
+    verdicts.violate("eventual-upgrade", obs.end, "end of run", "the server is down at the end of the run");
+  else if (!obs.final_image.is_new())
+    verdicts.violate("eventual-upgrade", obs.end, "end of run",
+                     fmt::format("the image holds {} of the {} new packages at the end of the run", obs.final_image.count(),
+                                 obs.final_image.held.size()));
+}
+
+void judge_bounded_retry(const Observation& obs, const OracleContext& ctx, sim::Time triggered, Verdicts& verdicts) {
+  if (ctx.releases.new_installable) return;
+  verdicts.exercise("bounded-retry");
+  const FileOpSeen* aside = first_moved_aside(obs, triggered);
+  const sim::Time until = aside ? aside->mark.at : obs.end.at;
+  std::set<std::pair<int, int>> attempts;  // (process, poll)
+  for (const auto& op : obs.server_ops)
+    if (op.op == "read" && (op.batch_file >= 0 || op.trigger) && op.mark.at >= triggered && op.mark.at <= until)
+      attempts.emplace(op.process, op.poll);
+  const int tries = static_cast<int>(attempts.size());
+  const int limit = ctx.scenario.max_tries;
+  const int crashes = crashes_between(obs, triggered, until);
+  const std::string slack = crashes > 0 ? fmt::format(" (+{} for crashes)", crashes) : "";
+  if (aside && (tries < limit || tries > limit + crashes))
+    verdicts.violate("bounded-retry", aside->mark, aside->path,
+                     fmt::format("moved aside after {} tries; the limit is {}{}", tries, limit, slack));
+  if (!aside && tries > limit + crashes)
+    verdicts.violate("bounded-retry", obs.end, "staging",
+                     fmt::format("tried {} times, limit {}{}, never moved aside", tries, limit, slack));
+}
+
+void judge_clean_completion(const Observation& obs, const OracleContext& ctx, sim::Time triggered, Verdicts& verdicts) {
+  const SnapshotSeen* done = nullptr;
+  for (const auto& s : obs.snapshots)
+    if (s.durable && s.mark.at >= triggered && s.state.is_new()) {
+      done = &s;
+      break;
+    }
+  if (done == nullptr) return;
+  verdicts.exercise("clean-completion");
+  const int proc = done->process;
+  const sim::Time deadline = done->mark.at + ctx.scenario.poll_period;
+  if (std::any_of(obs.crashes.begin(), obs.crashes.end(),
+                  [&](const CrashSeen& c) { return c.process == proc && c.mark.at <= deadline; }))
+    return;  // the server did not stay up for a poll period
+  // The upgrade's cost in snapshot saves, by the process that completed it.
+  const auto saves = std::count_if(obs.snapshots.begin(), obs.snapshots.end(), [&](const SnapshotSeen& s) {
+    return !s.durable && s.process == proc && s.mark.at >= triggered;
+  });
+  if (saves > ctx.declared_saves)
+    verdicts.violate("clean-completion", obs.end, "image.snapshot",
+                     fmt::format("the upgrade saved the snapshot {} times; the policy declares {}", saves, ctx.declared_saves));
+  // Staging one poll period later: the first poll at or after the deadline, or the end.
+  const StagingSeen* staging = nullptr;
+  Mark seen = obs.end;
+  for (const PollSeen& p : obs.polls)
+    if (p.process == proc && p.mark.at >= deadline) {
+      staging = &p.staging;
+      seen = p.mark;
+      break;
+    }
+  if (staging == nullptr) {
+    if (obs.end.at < deadline || !obs.server_up || obs.last_process != proc) return;
+    staging = &obs.final_staging;
+  }
+  if (staging->any_trigger || staging->present > 0)
+    verdicts.violate("clean-completion", seen, "staging",
+                     fmt::format("{} s after the new release was saved, staging still holds {}{}", secs(seen.at - done->mark.at),
+                                 staging->any_trigger ? "the trigger" : "",
+                                 staging->present > 0 ? fmt::format("{}{} batch files", staging->any_trigger ? " and " : "",
+                                                                    staging->present)
+                                                      : ""));
+  if (staging->quarantined)
+    verdicts.violate("clean-completion", seen, "quarantine", "the installed batch sits in quarantine");
+  for (const auto& op : obs.server_ops)
+    if (op.process == proc && op.mark.at > seen.at && op.op == "read" && (op.batch_file >= 0 || op.trigger))
+      verdicts.violate("clean-completion", op.mark, op.path, "the completed batch was read again");
+}
+
+}  // namespace
+
+void judge_upgrade_outcome(const Observation& obs, const OracleContext& ctx, Verdicts& verdicts) {
+  const auto triggered = triggered_at(obs);
+  if (!triggered) return;  // nothing was asked for: every outcome oracle is vacuous
+  judge_liveness(obs, ctx, *triggered, verdicts);
+  judge_eventual(obs, ctx, *triggered, verdicts);
+  judge_bounded_retry(obs, ctx, *triggered, verdicts);
+  judge_clean_completion(obs, ctx, *triggered, verdicts);
+}
+
+}  // namespace scenarios
