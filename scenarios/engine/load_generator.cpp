@@ -23,7 +23,10 @@ void LoadGenerator::client(int index) {
   sim::Time last_request{0};
   const auto span = static_cast<std::uint64_t>((sc_.think_max - sc_.think_min).count());
   for (int k = 1;; ++k) {
-    world_.sleep_for(sc_.think_min + Millis(world_.choices().below(span + 1)));
+    // The request arrives when the think time is over, even if the server's own work holds
+    // the CPU then and the client runs later: that wait is part of the pause it sees.
+    const sim::Time arrival = world_.now() + sc_.think_min + Millis(world_.choices().below(span + 1));
+    world_.sleep_until(arrival);
     ServerProcess* p = processes_.current();
     if (p == nullptr) {
       ++requests_refused;
@@ -34,7 +37,7 @@ void LoadGenerator::client(int index) {
     r.number = k;
     r.selector = sc_.requests[world_.choices().below(sc_.requests.size())];
     r.process = p->index();
-    r.start = world_.now();
+    r.start = arrival;
     r.idle = r.start - last_request;
     if (recorder_.enabled()) {
       r.session_present = p->server->image().session(id) != nullptr;

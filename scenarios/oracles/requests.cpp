@@ -33,6 +33,7 @@ void judge_requests(const Observation& obs, const OracleContext& ctx, Verdicts& 
     sessions_at_risk = obs.boots.front().mark.at;
 
   for (const RequestSeen& r : obs.requests) {
+    if (r.ran_old && r.ran_new) verdicts.violate("torn-request", r.mark, where(r), r.ran);  // even if it died after
     if (r.result == RequestSeen::Result::Refused) continue;
     if (r.overlapped_upgrade()) {
       verdicts.exercise("torn-request");
@@ -41,7 +42,6 @@ void judge_requests(const Observation& obs, const OracleContext& ctx, Verdicts& 
     if (r.held.count() > 0) verdicts.exercise("pause-budget");
     if (sessions_at_risk && r.start >= *sessions_at_risk) verdicts.exercise("lost-session");
 
-    if (r.ran_old && r.ran_new) verdicts.violate("torn-request", r.mark, where(r), r.ran);
     if (r.result == RequestSeen::Result::Failed) {
       if (!r.session_present) {
         if (r.idle <= sc.session_timeout) verdicts.violate("lost-session", r.mark, where(r), r.error);

@@ -1,0 +1,30 @@
+#pragma once
+// Purpose-built broken upgraders (tests only, never shipped): the `safe` procedure with one
+// deliberate flaw each, so that every oracle has a policy that trips it while `safe` does
+// not. Registered as "flawed-<flaw>" (see flaw_name).
+#include <string>
+#include <vector>
+
+namespace testing_support {
+
+enum class Flaw {
+  LeavesTrigger,             // removes the batch's files but not the manifest (clean-completion)
+  UnstagesBeforeSave,        // removes staging before the snapshot is durable (lost-upgrade)
+  QuarantinesOneTryEarly,    // gives up after max_tries - 1 failures (bounded-retry)
+  QuarantinesOneTryLate,     // gives up after max_tries + 1 failures (bounded-retry)
+  RefusesGoodBatch,          // rejects every batch as if its checksums were wrong (refused-good-batch)
+  SavesTwice,                // saves the snapshot twice per upgrade (clean-completion)
+  InstallsAllButLast,        // forgets the last package of the batch (eventual-upgrade)
+  UnlinksSnapshotFirst,      // deletes the old snapshot before renaming the new one in (restart-fidelity)
+  TruncatesSnapshotInPlace,  // rewrites the snapshot in place: truncate, then write (cannot-boot)
+  InstallsTornMethod,        // installs a method with its last step missing (torn-package)
+  ExpiresLiveSessions,       // housekeeping drops every session, idle or not (lost-session)
+  HoldsRequestsForItsBuild,  // builds above request priority and takes seconds (pause-budget)
+};
+
+std::string flaw_name(Flaw flaw);  // "flawed-leaves-trigger", ...
+std::vector<Flaw> all_flaws();
+// Registers every flawed policy with upgrader::register_policy (idempotent).
+void register_flawed_policies();
+
+}  // namespace testing_support
