@@ -203,6 +203,9 @@ Repro parse_repro(const std::string& text, const std::string& path) {
   for (const auto& [k, v] : doc)
     if (k.str() != "repro" && k.str() != "settings")
       throw ScenarioError(path, line_of(v), fmt::format("unknown section [{}]; expected [repro] and [settings]", k.str()));
+  if (const toml::table* old = doc["repro"].as_table(); old != nullptr && !doc.contains("settings") && old->contains("policy"))
+    throw ScenarioError(path, line_of(*doc.get("repro")),
+                        "a repro in the format before [settings] (it names no package checksums): record the failure again");
   Repro r;
   const TableReader repro(doc, "repro", {"scenario", "oracle", "violation", "trace_hash", "packages"}, path);
   r.scenario_path = repro.string(repro.required("scenario"), "scenario");

@@ -175,6 +175,8 @@ TEST(ReproFile, BadFilesAreClearErrorsWithTheirLine) {
   EXPECT_NE(what.find("'trace_hash': expected 16 hex digits"), std::string::npos) << what;
   std::tie(line, what) = error_of("[repro]\nscenario = 'a'\ntrace_hash = '0000000000000000'\n");
   EXPECT_NE(what.find("expected a [settings] table"), std::string::npos) << what;
+  std::tie(line, what) = error_of("[repro]\nscenario = 'a'\npolicy = 'seed'\nseed = 3\ntrace_hash = '0000000000000000'\nchoices = []\n");
+  EXPECT_NE(what.find("a repro in the format before [settings]"), std::string::npos) << what;
   for (const char* seed : {"'-1'", "-1", "'+1'", "' 1'", "'1x'", "''", "1.5", "'18446744073709551616'"}) {
     std::string text = kMinimal;
     text.replace(text.find("seed = '1'"), 10, std::string("seed = ") + seed);
