@@ -191,6 +191,25 @@ TEST(SelfContainedRepro, AChangedInputIsRefusedNamingTheFile) {
   EXPECT_EQ(hotsim("/", fmt::format("replay '{}'", rec.repro.string())).status, 0);
 }
 
+// A seed at the top of the unsigned range survives the file: the repro replays, and so does
+// the same repro without its choices, drawing from the seed alone.
+TEST(SelfContainedRepro, ASeedAbove2To63ReplaysFromTheSeedAlone) {
+  const TempDir tmp("big-seed");
+  const std::string seed = "18446744073709551615";
+  const Ran run = hotsim(kSource, fmt::format("run scenarios/default/half-loaded.toml --seed {} --out '{}'", seed, (tmp.path() / "out").string()));
+  const auto files = repros_in(tmp.path() / "out/repros");
+  ASSERT_FALSE(files.empty()) << run.out;
+  for (const fs::path& file : files) {
+    EXPECT_NE(file.filename().string().find("-seed" + seed + ".repro.toml"), std::string::npos) << file;
+    EXPECT_NE(file_text(file).find("seed = \"" + seed + "\""), std::string::npos) << file;
+    scenarios::Repro from_seed = scenarios::load_repro(file.string());
+    from_seed.settings.replay.reset();
+    const fs::path copy = tmp.path() / "out/repros/from-seed" / file.filename();
+    scenarios::save_repro(from_seed, copy.string());
+    expect_all_reproduce({file, copy}, "/");
+  }
+}
+
 // A shrunk repro is its own run's recording: replay, explain and trace all call it reproduced.
 TEST(ShrunkRepro, ReplayExplainAndTraceAgree) {
   const TempDir tmp("shrunk");
