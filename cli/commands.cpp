@@ -56,6 +56,20 @@ scenarios::Shard parse_shard(const std::string& text) {
   return {k, n};
 }
 
+// Where a run writes its repros: DIR/repros/ with --out DIR, otherwise ./hotsim-repros/
+// (scenarios/README.md, "Repros"). Paths inside a repro are relative to the repro itself.
+std::string repro_dir(const RunOptions& o) { return o.out.empty() ? "hotsim-repros" : (fs::path(o.out) / "repros").string(); }
+
+std::string write_repro(const RunOptions& o, const std::string& prefix, const scenarios::Repro& repro, const std::string& scenario) {
+  const std::string path = (fs::path(repro_dir(o)) / (prefix + scenarios::repro_file_name(repro, scenario))).string();
+  scenarios::save_repro(repro, path);
+  return path;
+}
+
+void print_repro_count(const RunOptions& o, std::size_t written) {
+  if (written > 0) fmt::print("repros: {} written to {}/ (replay one with: hotsim replay FILE)\n", written, repro_dir(o));
+}
+
 std::function<void(std::uint64_t, std::uint64_t)> progress_printer(bool bar) {
   auto last_tenth = std::make_shared<std::uint64_t>(UINT64_MAX);
   return [bar, last_tenth](std::uint64_t done, std::uint64_t total) {
@@ -79,6 +93,7 @@ int point_sweep_command(const std::vector<scenarios::Scenario>& loaded, const Ru
   const char* kind = o.update_points ? "update points" : "crash points";
   const auto results = scenarios::enumerate_points(sweep, loaded, std::max(1, o.jobs), progress_printer(o.progress_bar));
   bool ok = true;
+  std::size_t repros = 0;
   nlohmann::json json = nlohmann::json::array();
   fmt::print("{:<20} {:<9} {:>6} {:>7} {:>6}  oracles fired (runs)\n", "scenario", "policy", "points", "covered", "runs");
   for (const auto& r : results) {
@@ -93,17 +108,15 @@ int point_sweep_command(const std::vector<scenarios::Scenario>& loaded, const Ru
     const scenarios::Scenario& sc = *std::find_if(loaded.begin(), loaded.end(), [&](const auto& s) { return s.name == r.scenario; });
     for (const auto& [oracle, report] : r.first) {
       const scenarios::Repro repro = scenarios::make_repro(sc, report, oracle, r.first_settings.at(oracle));
-      const std::string dir = o.out.empty() ? "hotsim-repros" : (fs::path(o.out) / "repros").string();
-      fs::create_directories(dir);
-      const std::string path =
-          (fs::path(dir) / fmt::format("{}-{}", o.update_points ? "updatepoint" : "crashpoint", scenarios::repro_file_name(repro, sc.name))).string();
-      scenarios::save_repro(repro, path);
+      const std::string path = write_repro(o, o.update_points ? "updatepoint-" : "crashpoint-", repro, sc.name);
+      ++repros;
       fmt::print("    first {}: hotsim replay {}\n", oracle, path);
     }
     json.push_back({{"scenario", r.scenario}, {"policy", r.policy}, {"points", r.points}, {"covered", r.covered}, {"runs", r.runs},
                     {"fired", r.fired}, {"points_by_oracle", r.where}, {"examples", r.examples}});
   }
   if (!o.json.empty()) write_text(o.json, json.dump(2) + "\n");
+  print_repro_count(o, repros);
   fmt::print("{}: {}\n", kind, ok ? "safe came out clean at every one" : "SAFE FAILED AT SOME POINT");
   return ok ? 0 : 1;
 }
@@ -134,8 +147,7 @@ int run_command(const RunOptions& o) {
 
   const scenarios::SuiteResult result = scenarios::run_suite(loaded, options, progress_printer(o.progress_bar));
 
-  // Repros: every unexpected violation, and one example of each expected hazard.
-  const std::string repro_dir = o.out.empty() ? "hotsim-repros" : (fs::path(o.out) / "repros").string();
+  // Repros: every unexpected violation, and with --out one example of each expected hazard.
   std::map<std::string, std::string> repro_files;
   std::vector<std::string> failures;
   std::vector<reports::Timeline> timelines;
@@ -144,16 +156,13 @@ int run_command(const RunOptions& o) {
     for (const auto& [oracle, report] : cell.example) {
       const bool unexpected = !cell.expected.contains(oracle) && !cell.allowed.contains(oracle);
       if (!unexpected && o.out.empty()) continue;
-      scenarios::RunSettings settings;
-      settings.seed = report.seed;
-      settings.strategy = report.strategy;
-      const scenarios::Repro repro = scenarios::make_repro(sc, report, oracle, settings);
-      fs::create_directories(repro_dir);
-      const std::string path = (fs::path(repro_dir) / scenarios::repro_file_name(repro, sc.name)).string();
-      scenarios::save_repro(repro, path);
+      const scenarios::Repro repro = scenarios::make_repro(sc, report, oracle, cell.example_settings.at(oracle));
+      const std::string path = write_repro(o, "", repro, sc.name);
       repro_files[cell.scenario + "/" + cell.policy + "/" + oracle] = path;
       if (!o.out.empty()) {  // the report shows the fibers around the violation: replay with the trace kept
-        const scenarios::RunReport traced = scenarios::run_scenario(sc, repro.policy, repro.settings(true));
+        scenarios::RunSettings traced_settings = repro.settings;
+        traced_settings.keep_trace = true;
+        const scenarios::RunReport traced = scenarios::run_scenario(sc, traced_settings.policy, traced_settings);
         timelines.push_back(reports::timeline_of(traced, oracle, "hotsim replay " + path));
       }
       if (unexpected) failures.push_back(fmt::format("{} / {}: {}\n    hotsim replay {}", cell.scenario, cell.policy, repro.violation, path));
@@ -165,6 +174,7 @@ int run_command(const RunOptions& o) {
       for (const auto& [seed, hash] : cell.trace_hashes) fmt::print("HASH {} {} {} {:016x}\n", cell.scenario, cell.policy, seed, hash);
   fmt::print("{}", reports::text_table(result));
   for (const auto& f : failures) fmt::print("UNEXPECTED {}\n", f);
+  print_repro_count(o, repro_files.size());
   if (!o.junit.empty()) write_text(o.junit, reports::junit_xml(result));
   const nlohmann::json json = reports::suite_json(result, repro_files);
   if (!o.json.empty()) write_text(o.json, json.dump(2) + "\n");
@@ -182,19 +192,29 @@ int run_command(const RunOptions& o) {
 
 namespace {
 
+// A repro replayed in this process: its inputs checked first (InputChanged when one is not the
+// recorded file), then run with the settings it stores, judged by the one verdict function.
 struct Replayed {
   scenarios::Repro repro;
   scenarios::RunReport report;
-  bool scenario_changed = false;
+  scenarios::ReplayVerdict verdict;
 };
 
 Replayed replay(const std::string& file, bool keep_trace) {
   Replayed r;
   r.repro = scenarios::load_repro(file);
-  const scenarios::Scenario sc = scenarios::load_scenario(r.repro.scenario_path);
-  r.scenario_changed = !r.repro.scenario_checksum.empty() && sc.checksum != r.repro.scenario_checksum;
-  r.report = scenarios::run_scenario(sc, r.repro.policy, r.repro.settings(keep_trace));
+  const scenarios::Scenario scenario = scenarios::load_recorded_scenario(r.repro);
+  scenarios::RunSettings settings = r.repro.settings;
+  settings.keep_trace = keep_trace;  // observation only: the trace hash is the same either way
+  r.report = scenarios::run_scenario(scenario, settings.policy, settings);
+  r.verdict = scenarios::judge_replay(r.repro, r.report);
   return r;
+}
+
+// A changed input is refused, never replayed into a silent divergence: exit 3.
+int refuse(const scenarios::InputChanged& e) {
+  fmt::print(stderr, "REFUSED: {}\n", e.what());
+  return 3;
 }
 
 }  // namespace
@@ -202,21 +222,12 @@ Replayed replay(const std::string& file, bool keep_trace) {
 int replay_command(const std::string& file) {
   try {
     const Replayed r = replay(file, false);
-    if (r.scenario_changed)
-      fmt::print("WARNING: {} has changed since this repro was recorded ({} then, {} now)\n", r.repro.scenario_path,
-                 r.repro.scenario_checksum, scenarios::load_scenario(r.repro.scenario_path).checksum);
-    const bool same_hash = r.report.run.trace_hash == r.repro.trace_hash;
-    const bool fired = r.repro.oracle.empty() || r.report.fired(r.repro.oracle);
     for (const auto& v : r.report.violations)
       fmt::print("  {} at {} [{}]: {}\n", v.oracle, v.where, sim::format_time(v.at.count()), v.why);
-    if (same_hash && fired) {
-      fmt::print("REPRODUCED: trace hash {:016x}; {} fired again ({} / {}, seed {})\n", r.report.run.trace_hash,
-                 r.repro.oracle.empty() ? "nothing" : r.repro.oracle, r.repro.policy, r.repro.scenario_path, r.repro.seed);
-      return 0;
-    }
-    fmt::print("DIVERGED: expected trace hash {:016x}, got {:016x}; {} {}\n", r.repro.trace_hash, r.report.run.trace_hash,
-               r.repro.oracle, fired ? "fired" : "did NOT fire");
-    return 1;
+    fmt::print("{}\n", r.verdict.describe(r.repro, r.report));
+    return r.verdict.reproduced() ? 0 : 3;
+  } catch (const scenarios::InputChanged& e) {
+    return refuse(e);
   } catch (const std::exception& e) {
     fmt::print(stderr, "error: {}\n", e.what());
     return 2;
@@ -227,7 +238,7 @@ int shrink_command(const std::string& file, const std::string& out_file, int max
   try {
     const scenarios::Repro input = scenarios::load_repro(file);
     scenarios::ShrinkStats stats;
-    fmt::print("shrinking {} ({} with {} choices)\n", file, input.oracle, input.choices.size());
+    fmt::print("shrinking {} ({} with {} choices)\n", file, input.oracle, input.settings.replay ? input.settings.replay->size() : 0);
     const scenarios::Repro minimal = scenarios::shrink(input, max_attempts, stats, [](const std::string& line) { fmt::print("{}\n", line); });
     std::string out = out_file;
     if (out.empty()) {
@@ -236,9 +247,14 @@ int shrink_command(const std::string& file, const std::string& out_file, int max
       out = (at == std::string::npos ? out : out.substr(0, at)) + ".min.repro.toml";
     }
     scenarios::save_repro(minimal, out);
-    fmt::print("minimal repro: sessions {} -> {}, choices {} -> {}, {} runs tried\n  hotsim replay {}\n", stats.sessions_before,
-               stats.sessions_after, stats.choices_before, stats.choices_after, stats.attempts, out);
-    return 0;
+    fmt::print("minimal repro: sessions {} -> {}, choices {} -> {}, {} runs tried\n", stats.sessions_before, stats.sessions_after,
+               stats.choices_before, stats.choices_after, stats.attempts);
+    // What was written must replay, from where it was written: check it as `hotsim replay` would.
+    const Replayed check = replay(out, false);
+    fmt::print("{}\n  hotsim replay {}\n", check.verdict.describe(check.repro, check.report), out);
+    return check.verdict.reproduced() ? 0 : 3;
+  } catch (const scenarios::InputChanged& e) {
+    return refuse(e);
   } catch (const std::exception& e) {
     fmt::print(stderr, "error: {}\n", e.what());
     return 2;
@@ -248,7 +264,9 @@ int shrink_command(const std::string& file, const std::string& out_file, int max
 int explain_command(const std::string& file, int context) {
   try {
     const Replayed r = replay(file, true);
-    fmt::print("{}, policy {}, seed {}: {}\n", r.repro.scenario_path, r.repro.policy, r.repro.seed, r.report.run.summary());
+    fmt::print("{}, policy {}, seed {}: {}\n", r.repro.scenario_path, r.repro.settings.policy, r.repro.settings.seed, r.report.run.summary());
+    fmt::print("{}\n", r.verdict.describe(r.repro, r.report));
+    const int status = r.verdict.reproduced() ? 0 : 3;
     std::vector<std::string> lines;
     for (std::size_t at = 0, next; at < r.report.trace.size(); at = next + 1) {
       next = r.report.trace.find('\n', at);
@@ -257,16 +275,19 @@ int explain_command(const std::string& file, int context) {
     }
     const std::string needle = "VIOLATION " + r.repro.oracle;
     auto hit = std::find_if(lines.begin(), lines.end(), [&](const std::string& l) { return l.find(needle) != std::string::npos; });
-    if (hit == lines.end()) {
-      fmt::print("the replay shows no {} violation; the trace has {} events\n", r.repro.oracle, lines.size());
-      return 1;
+    if (r.repro.oracle.empty() || hit == lines.end()) {
+      fmt::print("the replay shows no {} violation; the trace has {} events\n", r.repro.oracle.empty() ? "recorded" : r.repro.oracle,
+                 lines.size());
+      return status;
     }
     const auto index = static_cast<std::size_t>(hit - lines.begin());
     const std::size_t from = index > static_cast<std::size_t>(context) ? index - static_cast<std::size_t>(context) : 0;
     const std::size_t to = std::min(lines.size(), index + static_cast<std::size_t>(context) + 1);
     fmt::print("trace events {}..{} of {} (the violation is marked >>):\n", from, to - 1, lines.size());
     for (std::size_t i = from; i < to; ++i) fmt::print("{} {}\n", i == index ? ">>" : "  ", lines[i]);
-    return 0;
+    return status;
+  } catch (const scenarios::InputChanged& e) {
+    return refuse(e);
   } catch (const std::exception& e) {
     fmt::print(stderr, "error: {}\n", e.what());
     return 2;
@@ -277,10 +298,11 @@ int trace_command(const std::string& file, const std::string& out) {
   try {
     const Replayed r = replay(file, true);
     write_text(out, reports::perfetto_trace(r.report).dump() + "\n");
-    fmt::print("{}: {} trace events of {} / {} seed {} (trace hash {:016x}{}); open it in ui.perfetto.dev\n", out,
-               r.report.events.size(), r.repro.scenario_path, r.repro.policy, r.repro.seed, r.report.run.trace_hash,
-               r.report.run.trace_hash == r.repro.trace_hash ? ", as recorded" : ", DIVERGED from the recording");
-    return r.report.run.trace_hash == r.repro.trace_hash ? 0 : 1;
+    fmt::print("{}: {} trace events of {} / {} seed {}; open it in ui.perfetto.dev\n{}\n", out, r.report.events.size(),
+               r.repro.scenario_path, r.repro.settings.policy, r.repro.settings.seed, r.verdict.describe(r.repro, r.report));
+    return r.verdict.reproduced() ? 0 : 3;
+  } catch (const scenarios::InputChanged& e) {
+    return refuse(e);
   } catch (const std::exception& e) {
     fmt::print(stderr, "error: {}\n", e.what());
     return 2;

@@ -24,7 +24,8 @@ struct RunOptions {
 };
 
 // Each returns the process exit status: 0 all as expected / reproduced, 1 unexpected
-// outcome / diverged, 2 bad input (the message says file, line and what was expected).
+// outcome, 2 bad input (the message says file, line and what was expected), 3 a replay
+// diverged or a repro's scenario or package file changed (refused, naming the file).
 int run_command(const RunOptions& options);
 int replay_command(const std::string& repro_file);
 int shrink_command(const std::string& repro_file, const std::string& out_file, int max_attempts);

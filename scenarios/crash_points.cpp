@@ -65,6 +65,8 @@ std::vector<CrashPointResult> enumerate_points(Sweep sweep, const std::vector<Sc
   std::vector<std::optional<RunReport>> reports(points.size());
   auto settings_of = [&](const Point& p) {
     RunSettings s;
+    s.scenario_hash = scenario_of[p.result]->checksum;
+    s.policy = results[p.result].policy;
     s.seed = scenario_of[p.result]->first_seed + static_cast<std::uint64_t>(p.op);
     if (sweep == Sweep::CrashPoints) {
       s.crash_at_op = p.op;

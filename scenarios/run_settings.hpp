@@ -1,5 +1,10 @@
 #pragma once
-// Everything that decides one run of one scenario: the engine takes it, a repro stores it.
+// Everything that decides one run of one scenario: the engine takes it, a repro stores it
+// whole (scenarios/repro.hpp). Same settings + same input files => same trace hash.
+//
+// Adding a field: render_repro and parse_repro name every field in a structured binding, so
+// the build fails there until the new field is written and read back; the round-trip
+// property (tests/scenarios/repro_format_test.cpp) then checks that it survives the file.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -11,21 +16,32 @@
 namespace scenarios {
 
 struct RunSettings {
+  // What runs: the scenario, by the checksum of its file's bytes (Scenario::checksum), and the
+  // policy under test (the engine takes it as run_scenario's own argument too).
+  std::string scenario_hash;
+  std::string policy;
+  // The choice stream: drawn from the seed, or fed from recorded choices (then the seed only
+  // names the run).
   std::uint64_t seed = 0;
-  std::optional<std::vector<std::uint64_t>> replay;  // recorded choices instead of the seed
+  std::optional<std::vector<std::uint64_t>> replay;
   sim::Strategy strategy = sim::Strategy::RandomWalk;
-  bool keep_trace = false;
-  // Shrinking reduces these below the scenario's.
+  // Overrides of the scenario's load and faults (shrinking lowers them): the number of client
+  // sessions, and the crash mode (none | at-install | random).
   std::optional<int> sessions;
   std::optional<std::string> crash;
-  // Crash-point enumeration: cut the power right before the server's Nth file operation
-  // after the deploy began (1-based), with the crash's outcome drawn or at an extreme.
+  // Crash point and crash state: cut the power right before the server's Nth file operation
+  // after the deploy began (1-based), with the un-synced state kept as drawn, none or all.
   std::optional<int> crash_at_op;
   sim::SimFs::CrashOutcome crash_outcome = sim::SimFs::CrashOutcome::Drawn;
-  // Update-point coverage (Hayden et al.): the new release is staged from the start and the
-  // upgrade begins the first time, after the deploy time, that a request reaches this yield
-  // point ("Class>>selector"). Empty: the scenario's own deployer.
+  // Update point (Hayden et al.): the new release is staged from the start and the upgrade
+  // begins the first time, after the deploy time, that a request reaches this yield point
+  // ("Class>>selector"). Empty: the scenario's own deployer.
   std::string upgrade_at_point;
+  // Observation only: keep the readable trace and its events. Never changes the trace hash.
+  bool keep_trace = false;
+  // No budget is overridden today: budgets come from the scenario file, pinned by its hash.
+
+  bool operator==(const RunSettings&) const = default;
 };
 
 }  // namespace scenarios

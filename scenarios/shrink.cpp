@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <optional>
 #include <stdexcept>
 
 namespace scenarios {
@@ -11,33 +12,44 @@ namespace {
 struct Candidate {
   int sessions;
   std::string crash;
+  std::optional<int> crash_at_op;
   std::vector<std::uint64_t> choices;
 };
+
+// A replayed list that runs out answers 0, so trailing zeros say nothing: drop them.
+void trim(std::vector<std::uint64_t>& v) {
+  while (!v.empty() && v.back() == 0) v.pop_back();
+}
 
 }  // namespace
 
 Repro shrink(const Repro& input, int max_attempts, ShrinkStats& stats, const std::function<void(const std::string&)>& log) {
-  const Scenario scenario = load_scenario(input.scenario_path);
-  auto runs = [&](const Candidate& c) -> std::optional<RunReport> {
+  const Scenario scenario = load_recorded_scenario(input);
+  auto settings_of = [&](const Candidate& c) {
+    RunSettings s = input.settings;
+    s.sessions = c.sessions;
+    s.crash = c.crash;
+    s.crash_at_op = c.crash_at_op;
+    s.replay = c.choices;
+    s.keep_trace = false;
+    return s;
+  };
+  auto runs = [&](const Candidate& c) {
     ++stats.attempts;
-    Repro r = input;
-    r.sessions = c.sessions;
-    r.crash = c.crash;
-    r.choices = c.choices;
-    RunReport report = run_scenario(scenario, input.policy, r.settings(false));
-    if (!report.fired(input.oracle)) return std::nullopt;
-    return report;
+    return run_scenario(scenario, input.settings.policy, settings_of(c)).fired(input.oracle);
   };
 
-  Candidate best{input.sessions.value_or(scenario.sessions), input.crash.value_or(scenario.crash), input.choices};
+  // Start from what the input's run consumed (its recording, or what its seed draws).
+  RunSettings first = input.settings;
+  first.keep_trace = false;
+  ++stats.attempts;
+  const RunReport original = run_scenario(scenario, input.settings.policy, first);
+  if (!original.fired(input.oracle)) throw std::runtime_error(fmt::format("the repro does not show {} to begin with", input.oracle));
+  Candidate best{input.settings.sessions.value_or(scenario.sessions), input.settings.crash.value_or(scenario.crash),
+                 input.settings.crash_at_op, original.run.choices};
+  trim(best.choices);
   stats.sessions_before = best.sessions;
   stats.choices_before = best.choices.size();
-  // A replayed list that runs out answers 0, so trailing zeros say nothing: drop them.
-  auto trim = [](std::vector<std::uint64_t>& v) {
-    while (!v.empty() && v.back() == 0) v.pop_back();
-  };
-  trim(best.choices);
-  if (!runs(best)) throw std::runtime_error(fmt::format("the repro does not show {} to begin with", input.oracle));
   auto accept = [&](Candidate c, const std::string& what) {
     if (stats.attempts >= max_attempts) return false;
     trim(c.choices);
@@ -55,9 +67,10 @@ Repro shrink(const Repro& input, int max_attempts, ShrinkStats& stats, const std
     if (accept(c, fmt::format("{} sessions", s))) break;
   }
   // 2. No crash, if the failure does not need it.
-  if (best.crash != "none") {
+  if (best.crash != "none" || best.crash_at_op) {
     Candidate c = best;
     c.crash = "none";
+    c.crash_at_op.reset();
     accept(c, "no crash");
   }
   // 3. Choices: delete runs of decreasing length, then lower values.
@@ -78,16 +91,13 @@ Repro shrink(const Repro& input, int max_attempts, ShrinkStats& stats, const std
     }
   }
 
-  // The minimal case: its list as fed (never longer than the input's) and its own trace hash.
-  Repro out = input;
-  out.sessions = best.sessions;
-  out.crash = best.crash;
-  out.choices = best.choices;
-  const RunReport final_run = run_scenario(scenario, input.policy, out.settings(false));
-  Repro minimal = make_repro(scenario, final_run, input.oracle, out.settings(false));
-  minimal.choices = best.choices;
+  // The minimal case as a recording: the choices its run consumed (the kept list, then the
+  // zeros it was answered past its end), so replaying it consumes exactly that list.
+  const RunSettings settings = settings_of(best);
+  const RunReport final_run = run_scenario(scenario, input.settings.policy, settings);
+  Repro minimal = make_repro(scenario, final_run, input.oracle, settings);
   stats.sessions_after = best.sessions;
-  stats.choices_after = minimal.choices.size();
+  stats.choices_after = best.choices.size();
   return minimal;
 }
 

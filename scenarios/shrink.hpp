@@ -12,12 +12,13 @@ namespace scenarios {
 struct ShrinkStats {
   int attempts = 0;
   int accepted = 0;
-  std::size_t choices_before = 0, choices_after = 0;
+  std::size_t choices_before = 0, choices_after = 0;  // up to the last non-zero one
   int sessions_before = 0, sessions_after = 0;
 };
 
-// Returns the smallest repro found within `max_attempts` runs; it still shows the oracle.
-// Throws if the input itself does not show it.
+// Returns the smallest repro found within `max_attempts` runs; it still shows the oracle, and
+// its choices are its own run's recording (a replay consumes exactly them). Throws if the
+// input itself does not show it, and InputChanged if its scenario or packages changed.
 Repro shrink(const Repro& input, int max_attempts, ShrinkStats& stats,
              const std::function<void(const std::string&)>& log = {});
 

@@ -54,6 +54,16 @@ SuiteResult run_suite(const std::vector<Scenario>& scenarios, const SuiteOptions
     }
   }
 
+  // Everything that decides each run, in one value (a repro stores it whole).
+  auto settings_of = [&](const Task& t) {
+    const Scenario& sc = *cell_scenario[t.cell];
+    RunSettings settings;
+    settings.scenario_hash = sc.checksum;
+    settings.policy = result.cells[t.cell].policy;
+    settings.seed = t.seed;
+    settings.strategy = options.strategy.value_or(sc.strategy);
+    return settings;
+  };
   // Results land by task index, so aggregation below sees them in one fixed order.
   std::vector<std::optional<RunReport>> reports(tasks.size());
   std::vector<double> run_seconds(tasks.size(), 0.0);
@@ -62,11 +72,9 @@ SuiteResult run_suite(const std::vector<Scenario>& scenarios, const SuiteOptions
       [&](std::size_t i) {
         const Task& t = tasks[i];
         const Scenario& sc = *cell_scenario[t.cell];
-        RunSettings settings;
-        settings.seed = t.seed;
-        settings.strategy = options.strategy.value_or(sc.strategy);
+        const RunSettings settings = settings_of(t);
         const auto run_started = std::chrono::steady_clock::now();
-        reports[i] = run_scenario(sc, result.cells[t.cell].policy, settings);
+        reports[i] = run_scenario(sc, settings.policy, settings);
         run_seconds[i] = std::chrono::duration<double>(std::chrono::steady_clock::now() - run_started).count();
       },
       progress);
@@ -91,6 +99,7 @@ SuiteResult run_suite(const std::vector<Scenario>& scenarios, const SuiteOptions
         cell.first_seed[oracle] = r.seed;
         cell.seeds_to_first[oracle] = cell.seeds_run;
         cell.example.emplace(oracle, r);
+        cell.example_settings.emplace(oracle, settings_of(tasks[i]));
       }
     }
   }

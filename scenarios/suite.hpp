@@ -44,6 +44,7 @@ struct Cell {
   std::map<std::string, std::uint64_t> first_seed;          // oracle -> lowest seed where it fired
   std::map<std::string, int> seeds_to_first;                // oracle -> seeds run until it first fired
   std::map<std::string, RunReport> example;                 // oracle -> the run of first_seed
+  std::map<std::string, RunSettings> example_settings;      // oracle -> the settings it ran with
   std::vector<std::pair<std::uint64_t, std::uint64_t>> trace_hashes;  // (seed, hash) per run
   std::vector<sim::Duration> pauses;
   std::vector<std::uint64_t> image_sizes;
