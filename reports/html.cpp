@@ -85,14 +85,14 @@ nlohmann::json data_of(const scenarios::SuiteResult& result, const std::map<std:
     cells.push_back({{"scenario", c.scenario}, {"policy", c.policy}, {"seeds", c.seeds_run}, {"ok", c.ok()}, {"problems", c.problems}, {"oracles", fired}});
     auto& h = histogram[c.policy];
     h.resize(bounds.size() + 1);
-    for (auto d : c.pauses) {
-      const double ms = std::chrono::duration<double, std::milli>(d).count();
+    c.pauses.for_each_bucket([&](std::uint64_t lo_ns, std::uint64_t, std::uint64_t count) {
+      const double ms = static_cast<double>(lo_ns) / 1e6;  // buckets are far finer than these bounds
       std::size_t b = 0;
       while (b < bounds.size() && ms > bounds[b]) ++b;
-      ++h[b];
-    }
-    if (!c.image_sizes.empty())
-      image_points[c.policy].push_back({{"x", c.sessions}, {"y", *std::max_element(c.image_sizes.begin(), c.image_sizes.end())}, {"scenario", c.scenario}});
+      h[b] += static_cast<int>(count);
+    });
+    if (c.largest_image > 0)
+      image_points[c.policy].push_back({{"x", c.sessions}, {"y", c.largest_image}, {"scenario", c.scenario}});
     per_scenario[c.scenario].first += c.seeds_run;
     per_scenario[c.scenario].second += c.run_seconds;
   }

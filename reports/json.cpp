@@ -9,7 +9,7 @@ namespace reports {
 nlohmann::json suite_json(const scenarios::SuiteResult& result, const std::map<std::string, std::string>& repro_files) {
   nlohmann::json cells = nlohmann::json::array();
   for (const auto& c : result.cells) {
-    const Percentiles p = pause_percentiles(c);
+    const Percentiles p = pause_percentiles(c), u = upgrade_pause_percentiles(c);
     nlohmann::json fired = nlohmann::json::object();
     for (const auto& [oracle, count] : c.fired) {
       const std::string key = c.scenario + "/" + c.policy + "/" + oracle;
@@ -26,8 +26,9 @@ nlohmann::json suite_json(const scenarios::SuiteResult& result, const std::map<s
                      {"expected", c.expected},
                      {"fired", fired},
                      {"requests_ok", c.requests_ok},
-                     {"pause_ms", {{"p50", p.p50_ms}, {"p99", p.p99_ms}, {"max", p.max_ms}, {"samples", c.pauses.size()}}},
-                     {"image_bytes", c.image_sizes},
+                     {"pause_ms", {{"p50", p.p50_ms}, {"p99", p.p99_ms}, {"max", p.max_ms}, {"samples", c.pauses.count()}}},
+                     {"upgrade_pause_ms", {{"p50", u.p50_ms}, {"p99", u.p99_ms}, {"max", u.max_ms}, {"samples", c.upgrade_pauses.count()}}},
+                     {"largest_image_bytes", c.largest_image},
                      {"fresh_image_bytes", c.fresh_image_bytes},
                      {"problems", c.problems},
                      {"ok", c.ok()}});

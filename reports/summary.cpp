@@ -8,17 +8,9 @@
 
 namespace reports {
 
-Percentiles pause_percentiles(const scenarios::Cell& cell) {
-  Percentiles p;
-  if (cell.pauses.empty()) return p;
-  std::vector<double> ms;
-  for (auto d : cell.pauses) ms.push_back(std::chrono::duration<double, std::milli>(d).count());
-  std::sort(ms.begin(), ms.end());
-  auto at = [&](double q) { return ms[std::min(ms.size() - 1, static_cast<std::size_t>(q * static_cast<double>(ms.size())))]; };
-  p.p50_ms = at(0.50);
-  p.p99_ms = at(0.99);
-  p.max_ms = ms.back();
-  return p;
+Percentiles percentiles(const scenarios::LatencyHistogram& pauses) {
+  auto ms = [](sim::Duration d) { return std::chrono::duration<double, std::milli>(d).count(); };
+  return {ms(pauses.percentile(0.50)), ms(pauses.percentile(0.99)), ms(pauses.max())};
 }
 
 namespace {
@@ -45,13 +37,13 @@ std::string abbreviation(const std::string& oracle) {
 std::string text_table(const scenarios::SuiteResult& result) {
   std::string out = fmt::format("{:<20} {:<9} {:>5}", "scenario", "policy", "seeds");
   for (const auto& o : scenarios::oracle_names()) out += fmt::format(" {:>6}", abbreviation(o));
-  out += fmt::format(" {:>9} {:>9} {:>9} {:>10}  verdict\n", "p50 ms", "p99 ms", "max ms", "image B");
+  out += fmt::format(" {:>9} {:>9} {:>9} {:>9} {:>10}  verdict\n", "p50 ms", "p99 ms", "max ms", "upg p99", "image B");
   for (const auto& c : result.cells) {
     out += fmt::format("{:<20} {:<9} {:>5}", c.scenario, c.policy, c.seeds_run);
     for (const auto& o : scenarios::oracle_names()) out += fmt::format(" {:>6}", mark(c, o, result.sharded));
-    const Percentiles p = pause_percentiles(c);
-    const std::uint64_t image = c.image_sizes.empty() ? 0 : *std::max_element(c.image_sizes.begin(), c.image_sizes.end());
-    out += fmt::format(" {:>9.1f} {:>9.1f} {:>9.1f} {:>10}  {}\n", p.p50_ms, p.p99_ms, p.max_ms, image, c.ok() ? "ok" : "FAIL");
+    const Percentiles p = pause_percentiles(c), u = upgrade_pause_percentiles(c);
+    out += fmt::format(" {:>9.1f} {:>9.1f} {:>9.1f} {:>9.1f} {:>10}  {}\n", p.p50_ms, p.p99_ms, p.max_ms, u.p99_ms, c.largest_image,
+                       c.ok() ? "ok" : "FAIL");
     for (const auto& problem : c.problems) out += fmt::format("    FAIL: {}\n", problem);
   }
   out += "marks: xN expected, fired in N seeds; ~N allowed, fired; !N fired, not expected; ? expected, never fired; . quiet\n";

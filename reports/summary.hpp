@@ -10,7 +10,10 @@ namespace reports {
 struct Percentiles {
   double p50_ms = 0, p99_ms = 0, max_ms = 0;
 };
-Percentiles pause_percentiles(const scenarios::Cell& cell);
+Percentiles percentiles(const scenarios::LatencyHistogram& pauses);
+// Every request's pause, and those of the requests that overlapped the upgrade.
+inline Percentiles pause_percentiles(const scenarios::Cell& cell) { return percentiles(cell.pauses); }
+inline Percentiles upgrade_pause_percentiles(const scenarios::Cell& cell) { return percentiles(cell.upgrade_pauses); }
 
 std::string text_table(const scenarios::SuiteResult& result);
 std::string markdown(const scenarios::SuiteResult& result);

@@ -25,6 +25,7 @@ struct RunReport {
   std::vector<Violation> violations;
   std::set<std::string> exercised;        // oracles the run could have tripped
   std::vector<sim::Duration> pauses;      // per completed request: time held back by the upgrade
+  std::vector<sim::Duration> upgrade_pauses;  // of those, the requests that overlapped the upgrade
   struct HeldRequest {
     std::string session;
     sim::Time start, end;

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
+#include <mutex>
 
 namespace scenarios {
 
@@ -64,9 +66,18 @@ SuiteResult run_suite(const std::vector<Scenario>& scenarios, const SuiteOptions
     settings.strategy = options.strategy.value_or(sc.strategy);
     return settings;
   };
-  // Results land by task index, so aggregation below sees them in one fixed order.
-  std::vector<std::optional<RunReport>> reports(tasks.size());
-  std::vector<double> run_seconds(tasks.size(), 0.0);
+  // Each run is folded into its cell as soon as it ends and then dropped, so a sweep's memory
+  // stays flat. Folding is order-independent: sums, histogram merges, and the example of each
+  // oracle kept by lowest task index, so the result never depends on thread timing.
+  std::vector<int> rank_in_cell(tasks.size());
+  {
+    std::vector<int> seen(result.cells.size(), 0);
+    for (std::size_t i = 0; i < tasks.size(); ++i) rank_in_cell[i] = ++seen[tasks[i].cell];
+    for (std::size_t c = 0; c < result.cells.size(); ++c)
+      result.cells[c].trace_hashes.resize(static_cast<std::size_t>(seen[c]));
+  }
+  std::vector<std::map<std::string, std::size_t>> example_task(result.cells.size());
+  std::mutex fold;
   parallel_for(
       tasks.size(), options.jobs,
       [&](std::size_t i) {
@@ -74,35 +85,39 @@ SuiteResult run_suite(const std::vector<Scenario>& scenarios, const SuiteOptions
         const Scenario& sc = *cell_scenario[t.cell];
         const RunSettings settings = settings_of(t);
         const auto run_started = std::chrono::steady_clock::now();
-        reports[i] = run_scenario(sc, settings.policy, settings);
-        run_seconds[i] = std::chrono::duration<double>(std::chrono::steady_clock::now() - run_started).count();
+        RunReport r = run_scenario(sc, settings.policy, settings);
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - run_started).count();
+        LatencyHistogram pauses, upgrade_pauses;  // built outside the lock
+        for (const auto d : r.pauses) pauses.add(d);
+        for (const auto d : r.upgrade_pauses) upgrade_pauses.add(d);
+        std::set<std::string> fired;
+        for (const Violation& v : r.violations) fired.insert(v.oracle);
+
+        std::lock_guard lock(fold);
+        Cell& cell = result.cells[t.cell];
+        ++cell.seeds_run;
+        ++result.runs;
+        cell.run_seconds += seconds;
+        cell.requests_ok += r.requests_ok;
+        cell.trace_hashes[static_cast<std::size_t>(rank_in_cell[i] - 1)] = {r.seed, r.run.trace_hash};
+        cell.fresh_image_bytes = r.fresh_image_bytes;
+        cell.pauses.merge(pauses);
+        cell.upgrade_pauses.merge(upgrade_pauses);
+        for (const auto bytes : r.image_sizes) cell.largest_image = std::max(cell.largest_image, bytes);
+        for (const std::string& oracle : r.exercised) ++cell.exercised[oracle];
+        for (const std::string& oracle : fired) {
+          ++cell.fired[oracle];
+          auto [it, first] = example_task[t.cell].try_emplace(oracle, i);
+          if (!first && it->second < i) continue;  // an earlier seed already shows it
+          it->second = i;
+          cell.first_seed[oracle] = r.seed;
+          cell.seeds_to_first[oracle] = rank_in_cell[i];
+          cell.example.insert_or_assign(oracle, r);
+          cell.example_settings.insert_or_assign(oracle, settings);
+        }
       },
       progress);
 
-  for (std::size_t i = 0; i < tasks.size(); ++i) {
-    Cell& cell = result.cells[tasks[i].cell];
-    RunReport& r = *reports[i];
-    ++cell.seeds_run;
-    ++result.runs;
-    cell.run_seconds += run_seconds[i];
-    cell.requests_ok += r.requests_ok;
-    cell.trace_hashes.emplace_back(r.seed, r.run.trace_hash);
-    cell.fresh_image_bytes = r.fresh_image_bytes;
-    cell.pauses.insert(cell.pauses.end(), r.pauses.begin(), r.pauses.end());
-    cell.image_sizes.insert(cell.image_sizes.end(), r.image_sizes.begin(), r.image_sizes.end());
-    for (const std::string& oracle : r.exercised) ++cell.exercised[oracle];
-    std::set<std::string> fired;
-    for (const Violation& v : r.violations) fired.insert(v.oracle);
-    for (const std::string& oracle : fired) {
-      ++cell.fired[oracle];
-      if (!cell.first_seed.contains(oracle)) {
-        cell.first_seed[oracle] = r.seed;
-        cell.seeds_to_first[oracle] = cell.seeds_run;
-        cell.example.emplace(oracle, r);
-        cell.example_settings.emplace(oracle, settings_of(tasks[i]));
-      }
-    }
-  }
   for (Cell& cell : result.cells) {
     for (const auto& [oracle, count] : cell.fired)
       if (!cell.expected.contains(oracle) && !cell.allowed.contains(oracle))

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "scenarios/engine.hpp"
+#include "scenarios/latency_histogram.hpp"
 #include "scenarios/scenario.hpp"
 
 namespace scenarios {
@@ -46,8 +47,9 @@ struct Cell {
   std::map<std::string, RunReport> example;                 // oracle -> the run of first_seed
   std::map<std::string, RunSettings> example_settings;      // oracle -> the settings it ran with
   std::vector<std::pair<std::uint64_t, std::uint64_t>> trace_hashes;  // (seed, hash) per run
-  std::vector<sim::Duration> pauses;
-  std::vector<std::uint64_t> image_sizes;
+  LatencyHistogram pauses;          // every completed request: time held back by the upgrade
+  LatencyHistogram upgrade_pauses;  // the requests that overlapped the upgrade
+  std::uint64_t largest_image = 0;  // largest snapshot saved after a deploy (0: none)
   std::uint64_t fresh_image_bytes = 0;
   int requests_ok = 0;
   int sessions = 0;            // live sessions of the scenario (clients and idle ones)
