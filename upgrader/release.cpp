@@ -34,6 +34,26 @@ std::vector<std::string> Release::all_fields(const std::string& class_name) cons
   return fields;
 }
 
+std::string Release::gap() const {
+  for (const auto& [name, c] : classes) {
+    if (c.name != name) return fmt::format("class '{}' is filed as '{}'", c.name, name);
+    if (!packages.contains(c.package)) return fmt::format("class '{}' comes from {}, which is not installed", name, c.package);
+    std::string s = c.superclass;
+    for (std::size_t depth = 0; s != "Object"; ++depth) {
+      const auto it = classes.find(s);
+      if (it == classes.end()) return fmt::format("superclass '{}' of '{}' is missing", s, name);
+      if (depth > classes.size()) return fmt::format("class '{}' inherits from itself", name);
+      s = it->second.superclass;
+    }
+    for (const auto& [selector, m] : c.methods) {
+      if (m == nullptr || m->class_name != name || m->selector != selector)
+        return fmt::format("method {}>>{} is filed under the wrong class or selector", name, selector);
+      if (!packages.contains(m->package)) return fmt::format("{}>>{} comes from {}, which is not installed", name, selector, m->package);
+    }
+  }
+  return {};
+}
+
 std::vector<std::string> Release::unmet_requirements(const Package& package) const {
   std::vector<std::string> unmet;
   for (const Requirement& r : package.requirements) {

@@ -44,6 +44,11 @@ class Release {
   // Inherited fields first, then the class's own; empty for an unknown class.
   std::vector<std::string> all_fields(const std::string& class_name) const;
   bool has_class(const std::string& name) const { return name == "Object" || classes.contains(name); }
+  // What keeps this release from being self-contained, as readable text (empty: complete):
+  // a class whose superclass is missing or that inherits from itself, a method filed under
+  // another class or selector, code of a package that is not installed. Requirements between
+  // packages are not checked here (the seed policy installs without them).
+  std::string gap() const;
   // Missing requirements of `package` against this release, as readable text (empty: none).
   std::vector<std::string> unmet_requirements(const Package& package) const;
 
