@@ -192,4 +192,9 @@ std::unique_ptr<Policy> make_policy(const std::string& name) {
   return nullptr;
 }
 
+const std::vector<std::string>& policy_names() {
+  static const std::vector<std::string> names{"seed", "priority", "safe"};
+  return names;
+}
+
 }  // namespace upgrader

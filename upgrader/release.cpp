@@ -105,4 +105,22 @@ void Release::apply(const Package& package, bool check_requires) {
   *this = std::move(next);
 }
 
+std::vector<NotApplied> apply_in_dependency_order(Release& release, const std::vector<Package>& packages) {
+  std::vector<NotApplied> left;
+  for (const Package& p : packages) left.push_back({&p, {}});
+  for (std::size_t before = left.size() + 1; !left.empty() && left.size() < before;) {
+    before = left.size();
+    std::erase_if(left, [&](NotApplied& n) {
+      try {
+        release.apply(*n.package, /*check_requires=*/true);
+        return true;
+      } catch (const LoadError& e) {
+        n.reason = e.what();
+        return false;
+      }
+    });
+  }
+  return left;
+}
+
 }  // namespace upgrader

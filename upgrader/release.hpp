@@ -59,4 +59,15 @@ class Release {
   void apply(const Package& package, bool check_requires);
 };
 
+// A package that could not be applied, and why (its last LoadError).
+struct NotApplied {
+  const Package* package;
+  std::string reason;
+};
+
+// Applies `packages` to `release` with their requirements checked, each as soon as what it
+// needs is there (passes over the list until nothing more applies), as a release is built
+// from a directory of package files whatever their order. Returns those left unapplied.
+std::vector<NotApplied> apply_in_dependency_order(Release& release, const std::vector<Package>& packages);
+
 }  // namespace upgrader

@@ -47,8 +47,10 @@ class Policy {
   virtual void poll(Server& server) = 0;
 };
 
-// "seed", "priority" or "safe"; nullptr for an unknown name.
+// One of policy_names(); nullptr for an unknown name.
 std::unique_ptr<Policy> make_policy(const std::string& name);
+// The policies make_policy knows: "seed", "priority", "safe".
+const std::vector<std::string>& policy_names();
 
 class Server {
  public:
