@@ -9,6 +9,10 @@
 
 namespace scenarios {
 
+std::string run_name(const std::string& scenario, const std::string& policy, std::uint64_t seed) {
+  return fmt::format("scenario {}, policy {}, seed {}", scenario, policy, seed);
+}
+
 bool SuiteResult::ok() const {
   return std::all_of(cells.begin(), cells.end(), [](const Cell& c) { return c.ok(); });
 }
@@ -68,7 +72,10 @@ SuiteResult run_suite(const std::vector<Scenario>& scenarios, const SuiteOptions
         reports[i] = run_scenario(sc, result.cells[t.cell].policy, settings);
         run_seconds[i] = std::chrono::duration<double>(std::chrono::steady_clock::now() - run_started).count();
       },
-      progress);
+      progress,
+      [&](std::size_t i) {
+        return run_name(cell_scenario[tasks[i].cell]->name, result.cells[tasks[i].cell].policy, tasks[i].seed);
+      });
 
   for (std::size_t i = 0; i < tasks.size(); ++i) {
     Cell& cell = result.cells[tasks[i].cell];
