@@ -10,6 +10,7 @@
 
 #include "sim/world.hpp"
 #include "upgrader/checksum.hpp"
+#include "upgrader/server.hpp"
 
 namespace scenarios {
 
@@ -183,9 +184,10 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
 
   const toml::table* run = r.table(doc, "run", {"policies", "seeds", "first_seed", "strategy", "duration_ms"});
   r.strings(run, "policies", s.policies, false);
+  const auto& known = upgrader::policy_names();
   for (const auto& p : s.policies)
-    if (p != "seed" && p != "priority" && p != "safe")
-      r.fail(line_of(*run->get("policies")), fmt::format("'policies': unknown policy \"{}\"; expected seed, priority, safe", p));
+    if (std::find(known.begin(), known.end(), p) == known.end())
+      r.fail(line_of(*run->get("policies")), fmt::format("'policies': unknown policy \"{}\"; expected one of {}", p, fmt::join(known, ", ")));
   r.integer(run, "seeds", s.seeds, 1, 10'000'000);
   r.integer(run, "first_seed", s.first_seed, 0, INT64_MAX);
   std::string strategy = "random";
