@@ -7,9 +7,9 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
-#include <sstream>
 
 #include "helpers/run_command.hpp"
+#include "upgrader/app_files.hpp"
 #include "upgrader/checksum.hpp"
 #include "upgrader/package.hpp"
 
@@ -18,12 +18,7 @@ namespace {
 namespace fs = std::filesystem;
 using testing_support::CommandResult;
 
-std::string read(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+std::string read(const fs::path& path) { return testing_support::read_text(path.string()); }
 
 void write(const fs::path& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;
