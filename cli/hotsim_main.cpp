@@ -13,6 +13,7 @@
 #include "cli/commands.hpp"
 #include "cli/demo.hpp"
 #include "support/assert.hpp"
+#include "support/exception_text.hpp"
 
 namespace {
 
@@ -37,7 +38,7 @@ CLI::Validator whole_number(std::uint64_t min, std::uint64_t max = std::numeric_
 int main(int argc, char** argv) {
   support::exit_on_assert_failure(3);  // an internal error: exit 3, not abort
   std::set_terminate([] {
-    std::fputs("internal error: terminate called (an exception escaped where none may)\n", stderr);
+    fmt::print(stderr, "internal error: terminate called ({})\n", support::exception_text(std::current_exception()));
     std::_Exit(3);
   });
 
@@ -125,4 +126,3 @@ int main(int argc, char** argv) {
     return cli::error_status(e);
   }
 }
-

@@ -17,25 +17,17 @@
 #include <thread>
 #include <vector>
 
+#include "support/exception_text.hpp"
+
 namespace scenarios {
 
 class TaskFailed : public std::runtime_error {
  public:
   TaskFailed(std::size_t index, const std::string& name, std::exception_ptr cause)
-      : std::runtime_error(name + ": " + describe(cause)), index_(index), cause_(std::move(cause)) {}
+      : std::runtime_error(name + ": " + support::exception_text(cause)), index_(index), cause_(std::move(cause)) {}
   std::size_t index() const { return index_; }
   // What the task threw, to rethrow (std::rethrow_exception) or inspect.
   const std::exception_ptr& cause() const { return cause_; }
-
-  static std::string describe(const std::exception_ptr& cause) {
-    try {
-      std::rethrow_exception(cause);
-    } catch (const std::exception& e) {
-      return e.what();
-    } catch (...) {
-      return "an exception that is not a std::exception";
-    }
-  }
 
  private:
   std::size_t index_;
