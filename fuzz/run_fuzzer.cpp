@@ -9,10 +9,11 @@
 // the checksum; the bits above it pick the policy among the scenario's. The scenario's app
 // must be dir = "app"; the files are written to a temporary directory. One run of the
 // scenario's first seed, kept short: sessions, duration and think times are capped.
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -32,15 +33,20 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-const fs::path& work_dir() {
-  static const fs::path dir = [] {
-    std::string pattern = (fs::temp_directory_path() / "hotsim-run-fuzzer-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) std::abort();
-    std::atexit([] { std::error_code ec; fs::remove_all(work_dir(), ec); });
-    return fs::path(pattern);
-  }();
-  return dir;
-}
+// This process's directory for one input's files; gone again once the input has run
+// (libFuzzer ends without running atexit handlers, so nothing is left for them to clean).
+struct WorkDir {
+  fs::path path = fs::temp_directory_path() / ("hotsim-run-fuzzer-" + std::to_string(getpid()));
+  WorkDir() {
+    fs::remove_all(path);
+    fs::create_directories(path / "app" / "old");
+    fs::create_directories(path / "app" / "new");
+  }
+  ~WorkDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
 
 bool plain_name(const std::string& name) {
   return !name.empty() && name.size() <= 64 && name.front() != '.' &&
@@ -121,10 +127,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::map<std::string, std::string> files;
   if (!split(std::string(reinterpret_cast<const char*>(data) + 1, size - 1), scenario_text, files)) return 0;
 
-  const fs::path dir = work_dir();
-  fs::remove_all(dir / "app");
-  fs::create_directories(dir / "app" / "old");
-  fs::create_directories(dir / "app" / "new");
+  const WorkDir work;
+  const fs::path& dir = work.path;
   for (const auto& [path, text] : files) std::ofstream(dir / "app" / path, std::ios::binary) << (seal ? reseal(text) : text);
 
   scenarios::Scenario sc;
