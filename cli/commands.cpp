@@ -14,9 +14,12 @@
 #include "reports/junit.hpp"
 #include "reports/summary.hpp"
 #include "scenarios/crash_points.hpp"
+#include "scenarios/parallel.hpp"
 #include "scenarios/repro.hpp"
 #include "scenarios/shrink.hpp"
 #include "scenarios/suite.hpp"
+#include "scenarios/validate.hpp"
+#include "upgrader/package.hpp"
 
 namespace cli {
 
@@ -40,11 +43,25 @@ std::vector<std::string> scenario_files(const std::vector<std::string>& inputs) 
 
 namespace {
 
+bool is_input_error(const std::exception& e) {
+  if (const auto* failed = dynamic_cast<const scenarios::TaskFailed*>(&e)) {
+    try {
+      std::rethrow_exception(failed->cause());
+    } catch (const std::exception& cause) {
+      return is_input_error(cause);
+    } catch (...) {
+      return false;
+    }
+  }
+  return dynamic_cast<const scenarios::InputError*>(&e) != nullptr || dynamic_cast<const scenarios::ScenarioError*>(&e) != nullptr ||
+         dynamic_cast<const upgrader::PackageError*>(&e) != nullptr || dynamic_cast<const fs::filesystem_error*>(&e) != nullptr;
+}
+
 void write_text(const std::string& path, const std::string& text) {
   if (const auto dir = fs::path(path).parent_path(); !dir.empty()) fs::create_directories(dir);
   std::ofstream out(path, std::ios::binary);
   out << text;
-  if (!out) throw std::runtime_error(fmt::format("{}: cannot write", path));
+  if (!out) throw fs::filesystem_error("cannot write", path, std::make_error_code(std::errc::io_error));
 }
 
 scenarios::Shard parse_shard(const std::string& text) {
@@ -121,28 +138,44 @@ int point_sweep_command(const std::vector<scenarios::Scenario>& loaded, const Ru
   return ok ? 0 : 1;
 }
 
+int suite_command(const std::vector<scenarios::Scenario>& loaded, const RunOptions& o);
+
 }  // namespace
 
+int error_status(const std::exception& e) {
+  if (!is_input_error(e)) {
+    fmt::print(stderr, "internal error: {}\n", e.what());
+    return 3;
+  }
+  const std::string what = e.what();
+  for (std::size_t at = 0, end; at < what.size(); at = end + 1) {
+    end = std::min(what.find('\n', at), what.size());
+    fmt::print(stderr, "error: {}\n", what.substr(at, end - at));
+  }
+  return 2;
+}
+
 int run_command(const RunOptions& o) {
-  std::vector<scenarios::Scenario> loaded;
   try {
+    std::vector<scenarios::Scenario> loaded;
     for (const auto& f : scenario_files(o.inputs)) loaded.push_back(scenarios::load_scenario(f));
     if (loaded.empty()) throw scenarios::ScenarioError("hotsim run", 0, "no scenario files in the inputs");
+    scenarios::validate(loaded);  // every input, before any run starts
+    if (!o.crash_points.empty() || o.update_points) return point_sweep_command(loaded, o);
+    return suite_command(loaded, o);
   } catch (const std::exception& e) {
-    fmt::print(stderr, "error: {}\n", e.what());
-    return 2;
+    return error_status(e);
   }
-  if (!o.crash_points.empty() || o.update_points) return point_sweep_command(loaded, o);
+}
+
+namespace {
+
+int suite_command(const std::vector<scenarios::Scenario>& loaded, const RunOptions& o) {
   scenarios::SuiteOptions options;
   options.seeds = o.seeds;
   options.seed = o.seed;
   if (o.strategy) options.strategy = sim::parse_strategy(*o.strategy);
-  try {
-    options.shard = parse_shard(o.shard);
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "error: {}\n", e.what());
-    return 2;
-  }
+  options.shard = parse_shard(o.shard);
   options.jobs = std::max(1, o.jobs);
 
   const scenarios::SuiteResult result = scenarios::run_suite(loaded, options, progress_printer(o.progress_bar));
@@ -190,7 +223,6 @@ int run_command(const RunOptions& o) {
   return result.ok() ? 0 : 1;
 }
 
-namespace {
 
 // A repro replayed in this process: its inputs checked first (InputChanged when one is not the
 // recorded file), then run with the settings it stores, judged by the one verdict function.
@@ -204,6 +236,7 @@ Replayed replay(const std::string& file, bool keep_trace) {
   Replayed r;
   r.repro = scenarios::load_repro(file);
   const scenarios::Scenario scenario = scenarios::load_recorded_scenario(r.repro);
+  scenarios::validate(scenario, r.repro.settings.policy, file);
   scenarios::RunSettings settings = r.repro.settings;
   settings.keep_trace = keep_trace;  // observation only: the trace hash is the same either way
   r.report = scenarios::run_scenario(scenario, settings.policy, settings);
@@ -229,14 +262,14 @@ int replay_command(const std::string& file) {
   } catch (const scenarios::InputChanged& e) {
     return refuse(e);
   } catch (const std::exception& e) {
-    fmt::print(stderr, "error: {}\n", e.what());
-    return 2;
+    return error_status(e);
   }
 }
 
 int shrink_command(const std::string& file, const std::string& out_file, int max_attempts) {
   try {
     const scenarios::Repro input = scenarios::load_repro(file);
+    scenarios::validate(scenarios::load_recorded_scenario(input), input.settings.policy, file);
     scenarios::ShrinkStats stats;
     fmt::print("shrinking {} ({} with {} choices)\n", file, input.oracle, input.settings.replay ? input.settings.replay->size() : 0);
     const scenarios::Repro minimal = scenarios::shrink(input, max_attempts, stats, [](const std::string& line) { fmt::print("{}\n", line); });
@@ -256,8 +289,7 @@ int shrink_command(const std::string& file, const std::string& out_file, int max
   } catch (const scenarios::InputChanged& e) {
     return refuse(e);
   } catch (const std::exception& e) {
-    fmt::print(stderr, "error: {}\n", e.what());
-    return 2;
+    return error_status(e);
   }
 }
 
@@ -289,8 +321,7 @@ int explain_command(const std::string& file, int context) {
   } catch (const scenarios::InputChanged& e) {
     return refuse(e);
   } catch (const std::exception& e) {
-    fmt::print(stderr, "error: {}\n", e.what());
-    return 2;
+    return error_status(e);
   }
 }
 
@@ -304,8 +335,7 @@ int trace_command(const std::string& file, const std::string& out) {
   } catch (const scenarios::InputChanged& e) {
     return refuse(e);
   } catch (const std::exception& e) {
-    fmt::print(stderr, "error: {}\n", e.what());
-    return 2;
+    return error_status(e);
   }
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // The hotsim subcommands, callable in-process (tests) as well as from main().
 #include <cstdint>
+#include <exception>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,15 +24,20 @@ struct RunOptions {
   bool print_hashes = false;  // one line per run: scenario, policy, seed, trace hash
 };
 
-// Each returns the process exit status: 0 all as expected / reproduced, 1 unexpected
-// outcome, 2 bad input (the message says file, line and what was expected), 3 a replay
-// diverged or a repro's scenario or package file changed (refused, naming the file).
+// Each returns the process exit status (README, "Exit codes"): 0 every outcome as declared /
+// reproduced, 1 an undeclared outcome, 2 usage or input error (the message says file, line
+// and what was expected; inputs are validated before any run starts), 3 replay diverged, a repro's
+// scenario or package file changed (refused, naming the file), or internal error.
 int run_command(const RunOptions& options);
 int replay_command(const std::string& repro_file);
 int shrink_command(const std::string& repro_file, const std::string& out_file, int max_attempts);
 int explain_command(const std::string& repro_file, int context_lines);
 // Replays a repro and writes its trace as Chrome trace-event JSON for the Perfetto UI.
 int trace_command(const std::string& repro_file, const std::string& perfetto_out);
+
+// Prints an exception that ended a command ("error: ..." for bad input, one line per problem,
+// "internal error: ..." otherwise) and returns its exit status: 2 or 3.
+int error_status(const std::exception& e);
 
 // Scenario files named by the inputs (directories: their *.toml, sorted by name).
 std::vector<std::string> scenario_files(const std::vector<std::string>& inputs);

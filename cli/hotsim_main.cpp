@@ -1,27 +1,60 @@
-// The hotsim command line.
+// The hotsim command line. Exit codes: see cli/commands.hpp and the README.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <limits>
 #include <thread>
 
 #include "cli/commands.hpp"
 #include "cli/demo.hpp"
+#include "support/assert.hpp"
+#include "support/exception_text.hpp"
+
+namespace {
+
+// Whole numbers in decimal only, within [min, max]: CLI11 alone takes "-1" for a huge
+// unsigned value and "010" for 8.
+CLI::Validator whole_number(std::uint64_t min, std::uint64_t max = std::numeric_limits<std::uint64_t>::max()) {
+  return CLI::Validator(
+      [min, max](std::string& text) -> std::string {
+        const std::string expected = fmt::format("expected a whole number from {} to {}, got \"{}\"", min, max, text);
+        if (text.empty() || text.size() > 20 || text.find_first_not_of("0123456789") != std::string::npos) return expected;
+        errno = 0;
+        const unsigned long long value = std::strtoull(text.c_str(), nullptr, 10);
+        if (errno == ERANGE || value < min || value > max) return expected;
+        text = std::to_string(value);  // no leading zeros: CLI11 would read "010" as octal
+        return {};
+      },
+      fmt::format("{}..{}", min, max));
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
+  support::exit_on_assert_failure(3);  // an internal error: exit 3, not abort
+  std::set_terminate([] {
+    fmt::print(stderr, "internal error: terminate called ({})\n", support::exception_text(std::current_exception()));
+    std::_Exit(3);
+  });
+
   CLI::App app{"hotsim: a deterministic simulator for hot-upgrade safety"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", "hotsim " HOTSIM_VERSION);
 
   cli::RunOptions run;
   run.jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   auto* run_cmd = app.add_subcommand("run", "run scenario suites and judge them against their expectations");
   run_cmd->add_option("inputs", run.inputs, "scenario files or directories")->required();
-  run_cmd->add_option("--seeds", run.seeds, "seeds per scenario (overrides the files)")->check(CLI::Range(1, 100000000));
-  run_cmd->add_option("--seed", run.seed, "run this one seed");
+  run_cmd->add_option("--seeds", run.seeds, "seeds per scenario (overrides the files)")->transform(whole_number(1, 100000000));
+  run_cmd->add_option("--seed", run.seed, "run this one seed")->transform(whole_number(0));
   run_cmd->add_option("--strategy", run.strategy, "random | pct | rr")->check(CLI::IsMember({"random", "pct", "rr"}));
   run_cmd->add_option("--shard", run.shard, "K/N: run the K-th of N deterministic slices of the seeds");
-  run_cmd->add_option("--jobs", run.jobs, "worker threads")->check(CLI::Range(1, 1024));
+  run_cmd->add_option("--jobs", run.jobs, "worker threads")->transform(whole_number(1, 1024));
   run_cmd->add_option("--junit", run.junit, "write JUnit XML here");
   run_cmd->add_option("--json", run.json, "write JSON results here");
   run_cmd->add_option("--out", run.out, "write index.html, summary.md, results.json and repros/ here");
@@ -37,10 +70,10 @@ int main(int argc, char** argv) {
   auto* shrink_cmd = app.add_subcommand("shrink", "minimise a repro and write the minimal one");
   shrink_cmd->add_option("repro", repro_file, "repro file")->required();
   shrink_cmd->add_option("--output", out_file, "where to write (default: <repro>.min.repro.toml)");
-  shrink_cmd->add_option("--max-attempts", max_attempts, "runs to try at most")->check(CLI::Range(1, 100000));
+  shrink_cmd->add_option("--max-attempts", max_attempts, "runs to try at most")->transform(whole_number(1, 100000));
   auto* explain_cmd = app.add_subcommand("explain", "print the trace around a repro's violation");
   explain_cmd->add_option("repro", repro_file, "repro file")->required();
-  explain_cmd->add_option("--context", context, "trace events before and after")->check(CLI::Range(1, 100000));
+  explain_cmd->add_option("--context", context, "trace events before and after")->transform(whole_number(1, 100000));
 
   std::string perfetto_out;
   auto* trace_cmd = app.add_subcommand("trace", "replay a repro and write its trace for the Perfetto UI");
@@ -50,33 +83,46 @@ int main(int argc, char** argv) {
   cli::DemoOptions demo;
   std::string strategy = "random";
   auto* demo_cmd = app.add_subcommand("demo", "run the polling-loader demo on the simulation kernel");
-  demo_cmd->add_option("--seed", demo.seed, "seed of the choice stream");
+  demo_cmd->add_option("--seed", demo.seed, "seed of the choice stream")->transform(whole_number(0));
   demo_cmd->add_option("--strategy", strategy, "random | pct | rr")->check(CLI::IsMember({"random", "pct", "rr"}));
-  demo_cmd->add_option("--sessions", demo.sessions, "concurrent sessions")->check(CLI::Range(0, 100000));
+  demo_cmd->add_option("--sessions", demo.sessions, "concurrent sessions")->transform(whole_number(0, 100000));
   demo_cmd->add_flag("--trace", demo.print_trace, "print the whole trace");
   demo_cmd->add_flag("!--no-crash", demo.crash, "do not cut the power");
 
-  CLI11_PARSE(app, argc, argv);
+  // After a successful parse: run the chosen subcommand.
+  auto dispatch = [&]() -> int {
+    if (*run_cmd) {
+      run.progress_bar = isatty(STDERR_FILENO) != 0;
+      return cli::run_command(run);
+    }
+    if (*replay_cmd) return cli::replay_command(repro_file);
+    if (*shrink_cmd) return cli::shrink_command(repro_file, out_file, max_attempts);
+    if (*explain_cmd) return cli::explain_command(repro_file, context);
+    if (*trace_cmd) return cli::trace_command(repro_file, perfetto_out);
+    if (*demo_cmd) {
+      demo.strategy = *sim::parse_strategy(strategy);
+      const cli::DemoReport report = cli::run_demo(demo);
+      if (demo.print_trace) std::fputs(report.trace_dump.c_str(), stdout);
+      fmt::print("demo seed={} strategy={} sessions={}\n", demo.seed, strategy, demo.sessions);
+      fmt::print("  {}\n", report.result.summary());
+      fmt::print("  {} requests served, {} package installs, {} choices drawn\n", report.requests,
+                 report.packages_installed, report.result.choices.size());
+      if (!report.disk_after_crash.empty()) fmt::print("  power cut: {}\n", report.disk_after_crash);
+      fmt::print("  replay: hotsim demo --seed {} --strategy {} --sessions {}\n", demo.seed, strategy, demo.sessions);
+      return report.result.outcome == sim::Outcome::Completed ? 0 : 1;
+    }
+    return 0;
+  };
 
-  if (*run_cmd) {
-    run.progress_bar = isatty(STDERR_FILENO) != 0;
-    return cli::run_command(run);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version print and succeed; every other parse error is a usage error.
+    return app.exit(e) == 0 ? 0 : 2;
   }
-  if (*replay_cmd) return cli::replay_command(repro_file);
-  if (*shrink_cmd) return cli::shrink_command(repro_file, out_file, max_attempts);
-  if (*explain_cmd) return cli::explain_command(repro_file, context);
-  if (*trace_cmd) return cli::trace_command(repro_file, perfetto_out);
-  if (*demo_cmd) {
-    demo.strategy = *sim::parse_strategy(strategy);
-    const cli::DemoReport report = cli::run_demo(demo);
-    if (demo.print_trace) std::fputs(report.trace_dump.c_str(), stdout);
-    fmt::print("demo seed={} strategy={} sessions={}\n", demo.seed, strategy, demo.sessions);
-    fmt::print("  {}\n", report.result.summary());
-    fmt::print("  {} requests served, {} package installs, {} choices drawn\n", report.requests,
-               report.packages_installed, report.result.choices.size());
-    if (!report.disk_after_crash.empty()) fmt::print("  power cut: {}\n", report.disk_after_crash);
-    fmt::print("  replay: hotsim demo --seed {} --strategy {} --sessions {}\n", demo.seed, strategy, demo.sessions);
-    return report.result.outcome == sim::Outcome::Completed ? 0 : 1;
+  try {
+    return dispatch();
+  } catch (const std::exception& e) {
+    return cli::error_status(e);
   }
-  return 0;
 }

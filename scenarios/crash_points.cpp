@@ -6,6 +6,7 @@
 #include <set>
 
 #include "scenarios/parallel.hpp"
+#include "scenarios/suite.hpp"
 
 namespace scenarios {
 
@@ -49,7 +50,7 @@ std::vector<CrashPointResult> enumerate_points(Sweep sweep, const std::vector<Sc
     const RunReport r = run_scenario(*scenario_of[i], results[i].policy, s);
     yield_points[i] = r.yield_points;
     results[i].points = sweep == Sweep::CrashPoints ? r.ops_until_settled : static_cast<int>(r.yield_points.size());
-  });
+  }, {}, [&](std::size_t i) { return run_name(scenario_of[i]->name, results[i].policy, scenario_of[i]->first_seed); });
   // 2. A run per point: crash before each operation three ways, or upgrade at each point.
   std::vector<Point> points;
   for (std::size_t i = 0; i < results.size(); ++i)
@@ -84,7 +85,12 @@ std::vector<CrashPointResult> enumerate_points(Sweep sweep, const std::vector<Sc
         const Point& p = points[k];
         reports[k] = run_scenario(*scenario_of[p.result], results[p.result].policy, settings_of(p));
       },
-      progress);
+      progress,
+      [&](std::size_t k) {
+        const Point& p = points[k];
+        return fmt::format("{}, {} {}", run_name(scenario_of[p.result]->name, results[p.result].policy, settings_of(p).seed),
+                           sweep == Sweep::CrashPoints ? "crash point" : "update point", p.op);
+      });
   for (std::size_t k = 0; k < points.size(); ++k) {
     CrashPointResult& r = results[points[k].result];
     ++r.runs;

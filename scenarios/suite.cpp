@@ -11,6 +11,10 @@
 
 namespace scenarios {
 
+std::string run_name(const std::string& scenario, const std::string& policy, std::uint64_t seed) {
+  return fmt::format("scenario {}, policy {}, seed {}", scenario, policy, seed);
+}
+
 bool SuiteResult::ok() const {
   return std::all_of(cells.begin(), cells.end(), [](const Cell& c) { return c.ok(); });
 }
@@ -116,7 +120,10 @@ SuiteResult run_suite(const std::vector<Scenario>& scenarios, const SuiteOptions
           cell.example_settings.insert_or_assign(oracle, settings);
         }
       },
-      progress);
+      progress,
+      [&](std::size_t i) {
+        return run_name(cell_scenario[tasks[i].cell]->name, result.cells[tasks[i].cell].policy, tasks[i].seed);
+      });
 
   for (Cell& cell : result.cells) {
     for (const auto& [oracle, count] : cell.fired)

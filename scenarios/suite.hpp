@@ -15,6 +15,9 @@
 
 namespace scenarios {
 
+// How a failed run is named: "scenario <name>, policy <policy>, seed <seed>".
+std::string run_name(const std::string& scenario, const std::string& policy, std::uint64_t seed);
+
 struct Shard {
   int index = 1;  // 1-based
   int count = 1;
@@ -66,7 +69,9 @@ struct SuiteResult {
   bool ok() const;
 };
 
-// progress(done, total) is called from the calling thread.
+// progress(done, total) is called from the calling thread. A run that throws (an internal
+// error: inputs are validated before) ends the suite with TaskFailed (scenarios/parallel.hpp)
+// naming the run: "scenario <name>, policy <policy>, seed <seed>: <what it threw>".
 SuiteResult run_suite(const std::vector<Scenario>& scenarios, const SuiteOptions& options,
                       const std::function<void(std::uint64_t, std::uint64_t)>& progress = {});
 

@@ -16,6 +16,7 @@ struct FiberInfo {
   int priority = 0;
   std::int64_t pct_priority = 0;
   FiberState state = FiberState::Ready;
+  bool queued = false;  // in the ready queue (kept by ReadyQueue, checked by the scheduler)
   boost::fibers::context* context = nullptr;
   std::int64_t wake_at_ns = 0;
   std::uint64_t timer_seq = 0;

@@ -6,6 +6,8 @@
 #include <deque>
 #include <set>
 
+#include "support/assert.hpp"
+
 namespace sim {
 
 std::string_view to_string(FsErrc code) {
@@ -108,6 +110,7 @@ void SimFs::journal(JournalOp op) {
 }
 
 void SimFs::commit_through(std::size_t index) {
+  HOTSIM_ASSERT(index < journal_.size(), "committing the journal through operation {} of {}", index, journal_.size());
   for (std::size_t i = 0; i <= index && i < journal_.size(); ++i) {
     for (const Step& s : journal_[i].steps) {
       auto& entries = durable_dirs_[s.dir];
@@ -135,6 +138,8 @@ void SimFs::commit_through(std::size_t index) {
 }
 
 void SimFs::set_data(Node& file, std::string data, std::string_view path) {
+  HOTSIM_ASSERT(!file.dir && file.data.size() <= used_, "{}: {} bytes of data but {} bytes counted as used", path,
+                file.data.size(), used_);
   const std::uint64_t next_used = used_ - file.data.size() + data.size();
   if (data.size() > file.data.size() && next_used > config_.capacity_bytes)
     throw FsError(FsErrc::NoSpace, std::string(path),
@@ -363,6 +368,8 @@ std::string SimFs::crash(CrashOutcome outcome) {
     used_ += after.data.size();
     survivors.emplace(ino, std::move(after));
   }
+  HOTSIM_ASSERT(kept <= pending && survivors.contains(kRoot) && survivors.at(kRoot).dir,
+                "after the crash: journal kept {} of {}, root directory {}", kept, pending, survivors.contains(kRoot) ? "kept" : "lost");
   nodes_ = std::move(survivors);
   std::erase_if(durable_dirs_, [&](const auto& kv) { return !nodes_.contains(kv.first); });
   return report;

@@ -3,9 +3,15 @@
 #include <algorithm>
 #include <utility>
 
+#include "support/assert.hpp"
+
 namespace sim {
 
 void ReadyQueue::push(FiberInfo* fiber) {
+  HOTSIM_ASSERT(!fiber->queued, "fiber {} '{}' is already in the ready queue", fiber->id, fiber->name);
+  HOTSIM_ASSERT(fiber->state == FiberState::Ready, "fiber {} '{}' queued as ready in state {}", fiber->id, fiber->name,
+                static_cast<int>(fiber->state));
+  fiber->queued = true;
   Bucket& bucket = buckets_[fiber->priority];
   if (strategy_ == Strategy::Pct)
     bucket.by_pct.insert(fiber);
@@ -29,10 +35,19 @@ void ReadyQueue::remove(FiberInfo* fiber) {
     }
   }
   size_ -= removed;
+  if (removed > 0) fiber->queued = false;
   if (bucket.fifo.empty() && bucket.by_pct.empty()) buckets_.erase(it);
 }
 
 FiberInfo* ReadyQueue::take(Bucket& bucket, ChoiceStream* choices) {
+  FiberInfo* fiber = take_from(bucket, choices);
+  HOTSIM_ASSERT(fiber->queued, "fiber {} '{}' taken from the ready queue but not marked as queued", fiber->id, fiber->name);
+  fiber->queued = false;
+  return fiber;
+}
+
+FiberInfo* ReadyQueue::take_from(Bucket& bucket, ChoiceStream* choices) {
+  HOTSIM_ASSERT(!bucket.fifo.empty() || !bucket.by_pct.empty(), "an empty priority bucket was left in the ready queue");
   if (strategy_ == Strategy::Pct) {
     FiberInfo* fiber = *bucket.by_pct.begin();
     bucket.by_pct.erase(bucket.by_pct.begin());

@@ -41,6 +41,7 @@ class ReadyQueue {
     std::set<FiberInfo*, PctOrder> by_pct;   // PCT
   };
   FiberInfo* take(Bucket& bucket, ChoiceStream* choices);
+  FiberInfo* take_from(Bucket& bucket, ChoiceStream* choices);
 
   Strategy strategy_;
   std::map<int, Bucket, std::greater<>> buckets_;  // highest priority first

@@ -1,6 +1,7 @@
 #include "sim/scheduler.hpp"
 
 #include "support/asan_fibers.hpp"
+#include "support/assert.hpp"
 
 #include <fmt/format.h>
 
@@ -8,8 +9,6 @@
 #include <boost/fiber/context.hpp>
 #include <boost/fiber/fiber.hpp>
 #include <boost/fiber/fixedsize_stack.hpp>
-#include <cstdio>
-#include <cstdlib>
 #include <exception>
 #include <stdexcept>
 
@@ -104,6 +103,9 @@ FiberInfo& Scheduler::spawn(std::string name, int priority, std::function<void()
 }
 
 void Scheduler::finish(FiberInfo& fiber) {
+  HOTSIM_ASSERT(fiber.state != FiberState::Finished && live_ > 0, "fiber {} '{}' finished twice ({} fibers live)", fiber.id,
+                fiber.name, live_);
+  HOTSIM_ASSERT(!fiber.queued, "fiber {} '{}' finished while still in the ready queue", fiber.id, fiber.name);
   fiber.state = FiberState::Finished;
   --live_;
   trace_event(EventKind::Finish, {});
@@ -136,6 +138,9 @@ void Scheduler::kill(FiberInfo& fiber) {
 }
 
 void Scheduler::make_ready(FiberInfo* fiber) {
+  // A fiber is in exactly one place: running, ready (queued once), sleeping, parked, finished.
+  HOTSIM_ASSERT(fiber->state != FiberState::Finished, "finished fiber {} '{}' made ready", fiber->id, fiber->name);
+  HOTSIM_ASSERT(!fiber->queued, "fiber {} '{}' made ready while already in the ready queue", fiber->id, fiber->name);
   fiber->state = FiberState::Ready;
   ready_.push(fiber);
 }
@@ -171,7 +176,10 @@ FiberInfo* Scheduler::decide() {
       }
       if (strategy_ == Strategy::Pct) pct_change_point();
       ++steps_;
-      return ready_.pop(choices_);
+      FiberInfo* next = ready_.pop(choices_);
+      HOTSIM_ASSERT(next != nullptr && next->state == FiberState::Ready, "the ready queue handed out a fiber that is not ready ({})",
+                    next != nullptr ? next->name : "none");
+      return next;
     }
     // Nothing ready: drop stale timers, then jump the clock to the earliest one.
     while (!timers_.empty() && (timers_.top().fiber->state != FiberState::Sleeping ||
@@ -185,6 +193,8 @@ FiberInfo* Scheduler::decide() {
       return nullptr;
     }
     const std::int64_t at = timers_.top().at_ns;
+    HOTSIM_ASSERT(at >= now_.count(), "the clock would go back from {} to {} (timer of '{}')", now_.count(), at,
+                  timers_.top().fiber->name);
     if (at > limits_.deadline.count()) {
       now_ = limits_.deadline;
       stop(StopReason::Deadline, format_time(now_.count()));
@@ -216,6 +226,9 @@ void Scheduler::consume_cpu(Duration d) {
 }
 
 context* Scheduler::switch_to(FiberInfo* fiber) {
+  HOTSIM_ASSERT(fiber->state == FiberState::Ready && !fiber->queued, "switching to fiber {} '{}' in state {}{}", fiber->id,
+                fiber->name, static_cast<int>(fiber->state), fiber->queued ? ", still queued" : "");
+  HOTSIM_ASSERT(fiber->context != nullptr, "switching to fiber {} '{}' that Boost never handed over", fiber->id, fiber->name);
   running_ = fiber;
   fiber->state = FiberState::Running;
   trace_.record(now_.count(), fiber->id, EventKind::Run, {});
@@ -254,10 +267,7 @@ context* Scheduler::pick_next() noexcept {
     if (ctx != active) return hand_over(ctx, active_died);
     // The fiber that just blocked is itself the next to run (it slept alone): a context
     // cannot resume itself, so go through the dispatcher, which comes straight back.
-    if (!dispatcher_ready_) {
-      std::fputs("sim: internal error: dispatcher not ready for a self-handoff\n", stderr);
-      std::abort();
-    }
+    HOTSIM_ASSERT(dispatcher_ready_, "dispatcher not ready for a self-handoff of fiber '{}'", next->name);
     handoff_ = ctx;
     handoff_info_ = next;
     dispatcher_ready_ = false;
@@ -281,6 +291,8 @@ bool Scheduler::has_ready_fibers() const noexcept {
 
 void Scheduler::on_awakened(context* ctx, FiberInfo* info) noexcept {
   if (info != nullptr) {
+    HOTSIM_ASSERT(info->state == FiberState::Ready && !info->queued && info->context == nullptr,
+                  "Boost woke fiber {} '{}' a second time (state {})", info->id, info->name, static_cast<int>(info->state));
     info->context = ctx;
     make_ready(info);
   } else if (ctx->is_context(boost::fibers::type::dispatcher_context)) {
@@ -325,6 +337,7 @@ void Scheduler::sleep_until(Time when) {
     yield();
     return;
   }
+  HOTSIM_ASSERT(self.state == FiberState::Running && !self.queued, "fiber '{}' sleeps while not running", self.name);
   self.state = FiberState::Sleeping;
   self.wake_at_ns = when.count();
   self.timer_seq = ++timer_seq_;
@@ -338,6 +351,7 @@ void Scheduler::sleep_until(Time when) {
 void Scheduler::park(std::string reason) {
   FiberInfo& self = current_checked();
   check_cancelled(self);
+  HOTSIM_ASSERT(self.state == FiberState::Running && !self.queued, "fiber '{}' parks while not running", self.name);
   self.state = FiberState::Parked;
   trace_event(EventKind::Park, reason);
   self.park_reason = std::move(reason);
@@ -401,11 +415,7 @@ void Scheduler::drain() {
     if (f.state == FiberState::Sleeping || f.state == FiberState::Parked) make_ready(&f);
   main_waiting_ = true;
   suspend(context::active());
-  if (live_ > 0) {
-    std::fprintf(stderr, "sim: %zu fibers could not be unwound (blocked outside the simulator)\n",
-                 live_);
-    std::abort();
-  }
+  HOTSIM_ASSERT(live_ == 0, "{} fibers could not be unwound (blocked outside the simulator)", live_);
 }
 
 void SimAlgorithm::awakened(context* ctx, SimProps& props) noexcept {
@@ -419,8 +429,7 @@ bool SimAlgorithm::has_ready_fibers() const noexcept { return scheduler_->has_re
 void SimAlgorithm::suspend_until(std::chrono::steady_clock::time_point const&) noexcept {
   // Reached only if every fiber is blocked on something the simulator does not own
   // (a Boost mutex, a real timer): that would wait on the wall clock, which is banned.
-  std::fputs("sim: scheduler idle with nothing it can wake; a fiber blocked outside sim/\n", stderr);
-  std::abort();
+  HOTSIM_ASSERT(false, "scheduler idle with nothing it can wake; a fiber blocked outside sim/");
 }
 
 boost::fibers::fiber_properties* SimAlgorithm::new_properties(context* ctx) {

@@ -6,10 +6,14 @@
 #include <boost/fiber/operations.hpp>
 #include <stdexcept>
 
+#include "support/assert.hpp"
+
 namespace sim {
 namespace {
 thread_local World* current_world = nullptr;
-}
+
+std::string current_world_position() { return current_world != nullptr ? current_world->position() : std::string(); }
+}  // namespace
 
 std::string_view to_string(Outcome outcome) {
   switch (outcome) {
@@ -56,6 +60,7 @@ World::World(WorldConfig config)
       fs_(choices_, config_.fs) {
   if (current_world != nullptr) throw std::logic_error("sim: one world per thread at a time");
   current_world = this;
+  support::set_assert_context(&current_world_position);
   // Every file operation is traced and is a yield point (when made from a fiber).
   fs_.set_op_hook([this](std::string_view op, std::string_view path) {
     scheduler_.trace_event(EventKind::Fs, fmt::format("{} {}", op, path));
@@ -73,6 +78,13 @@ World::~World() {
 }
 
 World* World::current() { return current_world; }
+
+std::string World::position() const {
+  const std::string source = config_.replay ? fmt::format("replay of {} recorded choices", config_.replay->size())
+                                            : fmt::format("seed {}", config_.seed);
+  return fmt::format("world {} ({}), step {}, at {}", source, to_string(config_.strategy), scheduler_.steps(),
+                     format_time(now().count()));
+}
 
 FiberInfo& World::spawn(std::string name, int priority, std::function<void()> body) {
   return scheduler_.spawn(std::move(name), priority, std::move(body));

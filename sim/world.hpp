@@ -56,6 +56,8 @@ class World {
 
   // The world running on this thread, or nullptr.
   static World* current();
+  // "seed 7 (random), step 1234, at 0:00:03.100": where a run is (assertion messages).
+  std::string position() const;
 
   FiberInfo& spawn(std::string name, int priority, std::function<void()> body);
   RunResult run();

@@ -1,6 +1,15 @@
 #include "support/asan_fibers.hpp"
 
+// GCC says __SANITIZE_ADDRESS__; clang 14 (the fuzz preset) only answers __has_feature.
 #if defined(__SANITIZE_ADDRESS__)
+#define HOTSIM_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HOTSIM_ASAN 1
+#endif
+#endif
+
+#if defined(HOTSIM_ASAN)
 #include <sanitizer/common_interface_defs.h>
 
 #include <boost/fiber/context.hpp>

@@ -6,6 +6,8 @@
 #include <deque>
 #include <set>
 
+#include "support/assert.hpp"
+
 namespace upgrader {
 
 std::string to_string(const Value& v) {
@@ -17,7 +19,13 @@ std::string to_string(const Value& v) {
 
 Image::Image() : current_(std::make_shared<const Release>()) {}
 
-void Image::publish(std::shared_ptr<const Release> release) { current_ = std::move(release); }
+void Image::publish(std::shared_ptr<const Release> release) {
+  HOTSIM_ASSERT(release != nullptr, "publishing no release");
+  HOTSIM_ASSERT(release->number > current_->number, "publishing release {} over release {}: release numbers only grow",
+                release->number, current_->number);
+  HOTSIM_ASSERT(release->gap().empty(), "publishing an incomplete release {}: {}", release->number, release->gap());
+  current_ = std::move(release);
+}
 
 void Image::install(const Package& package, bool check_requires) {
   auto next = std::make_shared<Release>(*current_);

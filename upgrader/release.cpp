@@ -34,6 +34,26 @@ std::vector<std::string> Release::all_fields(const std::string& class_name) cons
   return fields;
 }
 
+std::string Release::gap() const {
+  for (const auto& [name, c] : classes) {
+    if (c.name != name) return fmt::format("class '{}' is filed as '{}'", c.name, name);
+    if (!packages.contains(c.package)) return fmt::format("class '{}' comes from {}, which is not installed", name, c.package);
+    std::string s = c.superclass;
+    for (std::size_t depth = 0; s != "Object"; ++depth) {
+      const auto it = classes.find(s);
+      if (it == classes.end()) return fmt::format("superclass '{}' of '{}' is missing", s, name);
+      if (depth > classes.size()) return fmt::format("class '{}' inherits from itself", name);
+      s = it->second.superclass;
+    }
+    for (const auto& [selector, m] : c.methods) {
+      if (m == nullptr || m->class_name != name || m->selector != selector)
+        return fmt::format("method {}>>{} is filed under the wrong class or selector", name, selector);
+      if (!packages.contains(m->package)) return fmt::format("{}>>{} comes from {}, which is not installed", name, selector, m->package);
+    }
+  }
+  return {};
+}
+
 std::vector<std::string> Release::unmet_requirements(const Package& package) const {
   std::vector<std::string> unmet;
   for (const Requirement& r : package.requirements) {
@@ -83,6 +103,24 @@ void Release::apply(const Package& package, bool check_requires) {
       throw LoadError(fmt::format("{}:{}: initialize for a class that is not loaded: {}", package.source, m.line, m.class_name));
   next.packages[package.name] = package.version;
   *this = std::move(next);
+}
+
+std::vector<NotApplied> apply_in_dependency_order(Release& release, const std::vector<Package>& packages) {
+  std::vector<NotApplied> left;
+  for (const Package& p : packages) left.push_back({&p, {}});
+  for (std::size_t before = left.size() + 1; !left.empty() && left.size() < before;) {
+    before = left.size();
+    std::erase_if(left, [&](NotApplied& n) {
+      try {
+        release.apply(*n.package, /*check_requires=*/true);
+        return true;
+      } catch (const LoadError& e) {
+        n.reason = e.what();
+        return false;
+      }
+    });
+  }
+  return left;
 }
 
 }  // namespace upgrader

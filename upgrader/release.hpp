@@ -44,6 +44,11 @@ class Release {
   // Inherited fields first, then the class's own; empty for an unknown class.
   std::vector<std::string> all_fields(const std::string& class_name) const;
   bool has_class(const std::string& name) const { return name == "Object" || classes.contains(name); }
+  // What keeps this release from being self-contained, as readable text (empty: complete):
+  // a class whose superclass is missing or that inherits from itself, a method filed under
+  // another class or selector, code of a package that is not installed. Requirements between
+  // packages are not checked here (the seed policy installs without them).
+  std::string gap() const;
   // Missing requirements of `package` against this release, as readable text (empty: none).
   std::vector<std::string> unmet_requirements(const Package& package) const;
 
@@ -53,5 +58,16 @@ class Release {
   // is unchanged.
   void apply(const Package& package, bool check_requires);
 };
+
+// A package that could not be applied, and why (its last LoadError).
+struct NotApplied {
+  const Package* package;
+  std::string reason;
+};
+
+// Applies `packages` to `release` with their requirements checked, each as soon as what it
+// needs is there (passes over the list until nothing more applies), as a release is built
+// from a directory of package files whatever their order. Returns those left unapplied.
+std::vector<NotApplied> apply_in_dependency_order(Release& release, const std::vector<Package>& packages);
 
 }  // namespace upgrader

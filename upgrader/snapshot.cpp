@@ -231,6 +231,7 @@ Image::State decode_snapshot(std::string_view bytes, const std::string& source) 
   Reader r(payload, source, kHeader);
   Image::State s;
   s.release = read_release(r);
+  if (const std::string gap = s.release->gap(); !gap.empty()) r.fail(fmt::format("the saved release is incomplete: {}", gap));
   for (std::uint64_t n = r.count("object count"); n-- > 0;) {
     const ObjectId id = r.u64("object id");
     Object obj;
