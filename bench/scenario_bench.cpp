@@ -6,7 +6,10 @@
 #include <chrono>
 #include <filesystem>
 
+#include <sys/resource.h>
+
 #include "scenarios/engine.hpp"
+#include "scenarios/suite.hpp"
 #include "scenarios/sim_runtime.hpp"
 #include "upgrader/server.hpp"
 
@@ -75,5 +78,30 @@ void BM_SimToReal_200Sessions(benchmark::State& state) {
   state.counters["sim_to_real"] = virtual_seconds / real_seconds;
 }
 BENCHMARK(BM_SimToReal_200Sessions)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+double peak_rss_mb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
+}
+
+// A seed sweep's memory: peak RSS of the process after N seeds of one scenario (2 sessions
+// of load-order under `safe`, 2 worker threads). Runs are folded into their cell as they end,
+// so the peak should not grow with N (goal: flat, under 256 MB for 100,000 seeds). Run
+// 1,000 before 10,000: ru_maxrss is a high-water mark, so growth shows as a larger figure.
+void BM_SweepPeakRss(benchmark::State& state) {
+  scenarios::Scenario sc = scenarios::load_scenario(kDefault + "load-order.toml");
+  sc.sessions = 2;
+  sc.policies = {"safe"};
+  scenarios::SuiteOptions options;
+  options.seeds = static_cast<int>(state.range(0));
+  options.jobs = 2;
+  const double before = peak_rss_mb();
+  for (auto _ : state) benchmark::DoNotOptimize(scenarios::run_suite({sc}, options));
+  state.counters["peak_rss_mb"] = peak_rss_mb();
+  state.counters["peak_growth_mb"] = peak_rss_mb() - before;
+  state.counters["seeds"] = static_cast<double>(state.range(0));
+}
+BENCHMARK(BM_SweepPeakRss)->Arg(1000)->Arg(10000)->Iterations(1)->Unit(benchmark::kSecond);
 
 }  // namespace
