@@ -158,7 +158,7 @@ int run_command(const RunOptions& o) {
       if (!unexpected && o.out.empty()) continue;
       const scenarios::Repro repro = scenarios::make_repro(sc, report, oracle, cell.example_settings.at(oracle));
       const std::string path = write_repro(o, "", repro, sc.name);
-      repro_files[cell.scenario + "/" + cell.policy + "/" + oracle] = path;
+      repro_files[reports::repro_key(cell.scenario, cell.policy, oracle)] = path;
       if (!o.out.empty()) {  // the report shows the fibers around the violation: replay with the trace kept
         scenarios::RunSettings traced_settings = repro.settings;
         traced_settings.keep_trace = true;
@@ -175,7 +175,7 @@ int run_command(const RunOptions& o) {
   fmt::print("{}", reports::text_table(result));
   for (const auto& f : failures) fmt::print("UNEXPECTED {}\n", f);
   print_repro_count(o, repro_files.size());
-  if (!o.junit.empty()) write_text(o.junit, reports::junit_xml(result));
+  if (!o.junit.empty()) write_text(o.junit, reports::junit_xml(result, repro_files));
   const nlohmann::json json = reports::suite_json(result, repro_files);
   if (!o.json.empty()) write_text(o.json, json.dump(2) + "\n");
   if (!o.out.empty()) {

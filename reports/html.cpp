@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "reports/repro_files.hpp"
 #include "reports/summary.hpp"
 #include "scenarios/scenario.hpp"
 
@@ -77,10 +78,9 @@ nlohmann::json data_of(const scenarios::SuiteResult& result, const std::map<std:
     for (const auto& o : scenarios::oracle_names()) {
       const bool expected = c.expected.contains(o), allowed = c.allowed.contains(o);
       const int count = c.fired.contains(o) ? c.fired.at(o) : 0;
-      const std::string key = c.scenario + "/" + c.policy + "/" + o;
       fired[o] = {{"count", count},
                   {"state", count > 0 ? (expected ? "expected" : allowed ? "allowed" : "unexpected") : (expected ? "missing" : "quiet")},
-                  {"repro", repro_files.contains(key) ? repro_files.at(key) : ""}};
+                  {"repro", repro_file(repro_files, c, o)}};
     }
     cells.push_back({{"scenario", c.scenario}, {"policy", c.policy}, {"seeds", c.seeds_run}, {"ok", c.ok()}, {"problems", c.problems}, {"oracles", fired}});
     auto& h = histogram[c.policy];
