@@ -3,11 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
 
+#include "cli/progress.hpp"
 #include "reports/html.hpp"
 #include "reports/json.hpp"
 #include "reports/perfetto.hpp"
@@ -70,19 +72,17 @@ void print_repro_count(const RunOptions& o, std::size_t written) {
   if (written > 0) fmt::print("repros: {} written to {}/ (replay one with: hotsim replay FILE)\n", written, repro_dir(o));
 }
 
-std::function<void(std::uint64_t, std::uint64_t)> progress_printer(bool bar) {
-  auto last_tenth = std::make_shared<std::uint64_t>(UINT64_MAX);
-  return [bar, last_tenth](std::uint64_t done, std::uint64_t total) {
-    if (bar) {
-      const int width = 40;
-      const int filled = total ? static_cast<int>(width * done / total) : width;
-      fmt::print(stderr, "\r[{}{}] {}/{} runs", std::string(static_cast<std::size_t>(filled), '#'),
-                 std::string(static_cast<std::size_t>(width - filled), '.'), done, total);
-      if (done == total) fmt::print(stderr, "\n");
-    } else if (total > 0 && done * 10 / total != *last_tenth) {
-      *last_tenth = done * 10 / total;
-      fmt::print(stderr, "progress: {}/{} runs\n", done, total);
-    }
+// Progress on stderr (cli/progress.hpp): on a terminal a bar redrawn in place, otherwise a
+// line every 5 s of wall clock; both with runs done, runs/s and the ETA.
+std::function<void(std::uint64_t, std::uint64_t)> progress_printer(bool terminal) {
+  const auto started = std::chrono::steady_clock::now();
+  auto throttle = std::make_shared<ProgressThrottle>(terminal);
+  return [terminal, started, throttle](std::uint64_t done, std::uint64_t total) {
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const auto line = throttle->update(done, total, elapsed);
+    if (!line) return;
+    if (terminal) fmt::print(stderr, "\r{}\x1b[K{}", *line, done >= total ? "\n" : "");
+    else fmt::print(stderr, "progress: {}\n", *line);
   };
 }
 
