@@ -32,10 +32,13 @@ nlohmann::json suite_json(const scenarios::SuiteResult& result, const std::map<s
                      {"problems", c.problems},
                      {"ok", c.ok()}});
   }
+  const Speed sp = speed(result);
   return {{"ok", result.ok()},
           {"runs", result.runs},
           {"seconds", result.seconds},
-          {"seeds_per_second", result.seconds > 0 ? static_cast<double>(result.runs) / result.seconds : 0.0},
+          {"seeds", sp.seeds},
+          {"runs_per_second", sp.runs_per_second()},
+          {"seeds_per_second", sp.seeds_per_second()},
           {"sharded", result.sharded},
           {"cells", cells}};
 }
