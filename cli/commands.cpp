@@ -3,11 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
 
+#include "cli/progress.hpp"
 #include "reports/html.hpp"
 #include "reports/json.hpp"
 #include "reports/perfetto.hpp"
@@ -87,19 +89,17 @@ void print_repro_count(const RunOptions& o, std::size_t written) {
   if (written > 0) fmt::print("repros: {} written to {}/ (replay one with: hotsim replay FILE)\n", written, repro_dir(o));
 }
 
-std::function<void(std::uint64_t, std::uint64_t)> progress_printer(bool bar) {
-  auto last_tenth = std::make_shared<std::uint64_t>(UINT64_MAX);
-  return [bar, last_tenth](std::uint64_t done, std::uint64_t total) {
-    if (bar) {
-      const int width = 40;
-      const int filled = total ? static_cast<int>(width * done / total) : width;
-      fmt::print(stderr, "\r[{}{}] {}/{} runs", std::string(static_cast<std::size_t>(filled), '#'),
-                 std::string(static_cast<std::size_t>(width - filled), '.'), done, total);
-      if (done == total) fmt::print(stderr, "\n");
-    } else if (total > 0 && done * 10 / total != *last_tenth) {
-      *last_tenth = done * 10 / total;
-      fmt::print(stderr, "progress: {}/{} runs\n", done, total);
-    }
+// Progress on stderr (cli/progress.hpp): on a terminal a bar redrawn in place, otherwise a
+// line every 5 s of wall clock; both with runs done, runs/s and the ETA.
+std::function<void(std::uint64_t, std::uint64_t)> progress_printer(bool terminal) {
+  const auto started = std::chrono::steady_clock::now();
+  auto throttle = std::make_shared<ProgressThrottle>(terminal);
+  return [terminal, started, throttle](std::uint64_t done, std::uint64_t total) {
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const auto line = throttle->update(done, total, elapsed);
+    if (!line) return;
+    if (terminal) fmt::print(stderr, "\r{}\x1b[K{}", *line, done >= total ? "\n" : "");
+    else fmt::print(stderr, "progress: {}\n", *line);
   };
 }
 
@@ -191,7 +191,7 @@ int suite_command(const std::vector<scenarios::Scenario>& loaded, const RunOptio
       if (!unexpected && o.out.empty()) continue;
       const scenarios::Repro repro = scenarios::make_repro(sc, report, oracle, cell.example_settings.at(oracle));
       const std::string path = write_repro(o, "", repro, sc.name);
-      repro_files[cell.scenario + "/" + cell.policy + "/" + oracle] = path;
+      repro_files[reports::repro_key(cell.scenario, cell.policy, oracle)] = path;
       if (!o.out.empty()) {  // the report shows the fibers around the violation: replay with the trace kept
         scenarios::RunSettings traced_settings = repro.settings;
         traced_settings.keep_trace = true;
@@ -208,7 +208,7 @@ int suite_command(const std::vector<scenarios::Scenario>& loaded, const RunOptio
   fmt::print("{}", reports::text_table(result));
   for (const auto& f : failures) fmt::print("UNEXPECTED {}\n", f);
   print_repro_count(o, repro_files.size());
-  if (!o.junit.empty()) write_text(o.junit, reports::junit_xml(result));
+  if (!o.junit.empty()) write_text(o.junit, reports::junit_xml(result, repro_files));
   const nlohmann::json json = reports::suite_json(result, repro_files);
   if (!o.json.empty()) write_text(o.json, json.dump(2) + "\n");
   if (!o.out.empty()) {

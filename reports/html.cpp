@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "reports/repro_files.hpp"
 #include "reports/summary.hpp"
 #include "scenarios/scenario.hpp"
 
@@ -69,7 +70,7 @@ nlohmann::json data_of(const scenarios::SuiteResult& result, const std::map<std:
   std::vector<std::string> policies;
   std::map<std::string, std::vector<int>> histogram;   // policy -> pause buckets
   std::map<std::string, json> image_points;            // policy -> [{x, y}]
-  std::map<std::string, std::pair<double, double>> per_scenario;  // runs, seconds
+  std::map<std::string, double> scenario_seconds;  // real time spent on each scenario's runs
   static const std::vector<double> bounds{0, 1, 10, 100, 1000};   // ms
   for (const auto& c : result.cells) {
     if (std::find(policies.begin(), policies.end(), c.policy) == policies.end()) policies.push_back(c.policy);
@@ -77,10 +78,9 @@ nlohmann::json data_of(const scenarios::SuiteResult& result, const std::map<std:
     for (const auto& o : scenarios::oracle_names()) {
       const bool expected = c.expected.contains(o), allowed = c.allowed.contains(o);
       const int count = c.fired.contains(o) ? c.fired.at(o) : 0;
-      const std::string key = c.scenario + "/" + c.policy + "/" + o;
       fired[o] = {{"count", count},
                   {"state", count > 0 ? (expected ? "expected" : allowed ? "allowed" : "unexpected") : (expected ? "missing" : "quiet")},
-                  {"repro", repro_files.contains(key) ? repro_files.at(key) : ""}};
+                  {"repro", repro_file(repro_files, c, o)}};
     }
     cells.push_back({{"scenario", c.scenario}, {"policy", c.policy}, {"seeds", c.seeds_run}, {"ok", c.ok()}, {"problems", c.problems}, {"oracles", fired}});
     auto& h = histogram[c.policy];
@@ -93,11 +93,13 @@ nlohmann::json data_of(const scenarios::SuiteResult& result, const std::map<std:
     });
     if (c.largest_image > 0)
       image_points[c.policy].push_back({{"x", c.sessions}, {"y", c.largest_image}, {"scenario", c.scenario}});
-    per_scenario[c.scenario].first += c.seeds_run;
-    per_scenario[c.scenario].second += c.run_seconds;
+    scenario_seconds[c.scenario] += c.run_seconds;
   }
-  json seeds_per_second = json::array();
-  for (const auto& [name, rs] : per_scenario) seeds_per_second.push_back({{"scenario", name}, {"value", rs.second > 0 ? rs.first / rs.second : 0.0}});
+  json seeds_per_second = json::array();  // a seed of a scenario runs once per policy
+  for (const auto& [name, seeds] : seeds_per_scenario(result)) {
+    const double seconds = scenario_seconds[name];
+    seeds_per_second.push_back({{"scenario", name}, {"value", seconds > 0 ? static_cast<double>(seeds) / seconds : 0.0}});
+  }
   json pauses = json::object(), images = json::object();
   for (const auto& p : policies) {
     pauses[p] = histogram[p];
@@ -216,8 +218,7 @@ std::string html_report(const scenarios::SuiteResult& result, const std::map<std
   out += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>hotsim report</title>\n";
   out += fmt::format("<style>{}</style>\n", kStyle);
   out += fmt::format("<script>{}</script>\n</head><body>\n", chart_js);
-  out += fmt::format("<h1>hotsim report</h1>\n<p>{} runs in {:.1f} s ({:.1f} seeds/s): {}</p>\n", result.runs, result.seconds,
-                     result.seconds > 0 ? static_cast<double>(result.runs) / result.seconds : 0.0,
+  out += fmt::format("<h1>hotsim report</h1>\n<p>{}: {}</p>\n", speed(result).describe(),
                      result.ok() ? "every outcome as declared" : "<strong>unexpected outcomes</strong>");
   out += "<pre id=\"errors\"></pre>\n";
   out += "<h2>Violations: hazard × policy</h2>\n<p>Seeds in which each oracle fired. Orange: expected; yellow: allowed; red: unexpected or expected but missing. Hover a cell for its replay command.</p>\n<table id=\"matrix\"></table>\n";

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "reports/repro_files.hpp"
 #include "reports/summary.hpp"
 
 namespace reports {
@@ -12,12 +13,11 @@ nlohmann::json suite_json(const scenarios::SuiteResult& result, const std::map<s
     const Percentiles p = pause_percentiles(c), u = upgrade_pause_percentiles(c);
     nlohmann::json fired = nlohmann::json::object();
     for (const auto& [oracle, count] : c.fired) {
-      const std::string key = c.scenario + "/" + c.policy + "/" + oracle;
       fired[oracle] = {{"seeds", count},
                        {"first_seed", c.first_seed.at(oracle)},
                        {"seeds_to_first", c.seeds_to_first.at(oracle)},
                        {"expected", c.expected.contains(oracle)},
-                       {"repro", repro_files.contains(key) ? repro_files.at(key) : ""}};
+                       {"repro", repro_file(repro_files, c, oracle)}};
     }
     cells.push_back({{"scenario", c.scenario},
                      {"path", c.scenario_path},
@@ -33,10 +33,13 @@ nlohmann::json suite_json(const scenarios::SuiteResult& result, const std::map<s
                      {"problems", c.problems},
                      {"ok", c.ok()}});
   }
+  const Speed sp = speed(result);
   return {{"ok", result.ok()},
           {"runs", result.runs},
           {"seconds", result.seconds},
-          {"seeds_per_second", result.seconds > 0 ? static_cast<double>(result.runs) / result.seconds : 0.0},
+          {"seeds", sp.seeds},
+          {"runs_per_second", sp.runs_per_second()},
+          {"seeds_per_second", sp.seeds_per_second()},
           {"sharded", result.sharded},
           {"cells", cells}};
 }

@@ -13,18 +13,73 @@ Percentiles percentiles(const scenarios::LatencyHistogram& pauses) {
   return {ms(pauses.percentile(0.50)), ms(pauses.percentile(0.99)), ms(pauses.max())};
 }
 
+Speed speed(const scenarios::SuiteResult& result) {
+  Speed sp;
+  sp.runs = result.runs;
+  sp.seconds = result.seconds;
+  for (const auto& [scenario, seeds] : seeds_per_scenario(result)) sp.seeds += seeds;
+  return sp;
+}
+
+std::string Speed::describe() const {
+  return fmt::format("{} runs ({} seeds) in {:.1f} s: {:.1f} runs/s, {:.1f} seeds/s", runs, seeds, seconds, runs_per_second(),
+                     seeds_per_second());
+}
+
+std::map<std::string, std::uint64_t> seeds_per_scenario(const scenarios::SuiteResult& result) {
+  std::map<std::string, std::uint64_t> seeds;
+  for (const auto& c : result.cells) {
+    auto& n = seeds[c.scenario];
+    n = std::max(n, static_cast<std::uint64_t>(c.seeds_run));
+  }
+  return seeds;
+}
+
 namespace {
 
-// One mark per oracle: "x" fired as expected, "~" fired and allowed, "!" fired unexpectedly,
-// "?" expected but missing, "." quiet as expected. The count of seeds where it fired follows a fired mark.
-std::string mark(const scenarios::Cell& cell, const std::string& oracle, bool sharded) {
+// Every mark a table can print for one oracle of one cell; the count of seeds where it fired
+// follows a counted mark. mark() and marks_legend() both read this one list.
+enum class Mark { Expected, Allowed, Unexpected, Missing, NotInShard, Quiet };
+struct MarkInfo {
+  Mark mark;
+  const char* symbol;
+  bool counted;
+  const char* meaning;
+};
+constexpr MarkInfo kMarks[] = {
+    {Mark::Expected, "x", true, "expected, fired in N seeds"},
+    {Mark::Allowed, "~", true, "allowed, fired in N seeds"},
+    {Mark::Unexpected, "!", true, "fired in N seeds, not expected"},
+    {Mark::Missing, "?", false, "expected, never fired"},
+    {Mark::NotInShard, "-", false, "expected, not fired in this shard (judged on the whole sweep)"},
+    {Mark::Quiet, ".", false, "quiet"},
+};
+
+Mark classify(const scenarios::Cell& cell, const std::string& oracle, bool sharded) {
   const bool expected = cell.expected.contains(oracle);
-  auto it = cell.fired.find(oracle);
-  if (it != cell.fired.end())
-    return fmt::format("{}{}", expected ? "x" : cell.allowed.contains(oracle) ? "~" : "!", it->second);
-  if (expected) return sharded ? "-" : "?";
-  return ".";
+  if (cell.fired.contains(oracle)) return expected ? Mark::Expected : cell.allowed.contains(oracle) ? Mark::Allowed : Mark::Unexpected;
+  if (expected) return sharded ? Mark::NotInShard : Mark::Missing;
+  return Mark::Quiet;
 }
+
+}  // namespace
+
+std::string mark(const scenarios::Cell& cell, const std::string& oracle, bool sharded) {
+  const Mark kind = classify(cell, oracle, sharded);
+  const MarkInfo& m = *std::find_if(std::begin(kMarks), std::end(kMarks), [&](const MarkInfo& i) { return i.mark == kind; });
+  return m.counted ? fmt::format("{}{}", m.symbol, cell.fired.at(oracle)) : m.symbol;
+}
+
+std::string marks_legend(bool markdown) {
+  std::string out = markdown ? "Marks:" : "marks:";
+  for (const auto& m : kMarks) {
+    const std::string symbol = fmt::format("{}{}", m.symbol, m.counted ? "N" : "");
+    out += fmt::format("{} {} {}", &m == kMarks ? "" : ";", markdown ? "`" + symbol + "`" : symbol, m.meaning);
+  }
+  return out + (markdown ? "." : "");
+}
+
+namespace {
 
 std::string abbreviation(const std::string& oracle) {
   for (const auto& o : scenarios::oracle_table())
@@ -46,9 +101,8 @@ std::string text_table(const scenarios::SuiteResult& result) {
                        c.ok() ? "ok" : "FAIL");
     for (const auto& problem : c.problems) out += fmt::format("    FAIL: {}\n", problem);
   }
-  out += "marks: xN expected, fired in N seeds; ~N allowed, fired; !N fired, not expected; ? expected, never fired; . quiet\n";
-  out += fmt::format("{} runs in {:.1f} s ({:.1f} seeds/s){}\n", result.runs, result.seconds,
-                     result.seconds > 0 ? static_cast<double>(result.runs) / result.seconds : 0.0,
+  out += marks_legend(false) + "\n";
+  out += fmt::format("{}{}\n", speed(result).describe(),
                      result.sharded ? "; sharded: expected hazards are judged on the whole sweep only" : "");
   return out;
 }
@@ -67,8 +121,7 @@ std::string markdown(const scenarios::SuiteResult& result) {
   }
   for (const auto& c : result.cells)
     for (const auto& problem : c.problems) out += fmt::format("\n- **{} / {}**: {}", c.scenario, c.policy, problem);
-  out += fmt::format("\n\n{} runs in {:.1f} s. Marks: `xN` expected and fired in N seeds, `~N` allowed and fired, `!N` unexpected, `?` expected but never fired, `.` quiet.\n",
-                     result.runs, result.seconds);
+  out += fmt::format("\n\n{}. {}\n", speed(result).describe(), marks_legend(true));
   return out;
 }
 

@@ -1,6 +1,8 @@
 #pragma once
 // Human-readable results: the scenario × policy × oracle table for terminals and CI logs
 // (plain text and Markdown), with pause percentiles and image sizes.
+#include <cstdint>
+#include <map>
 #include <string>
 
 #include "scenarios/suite.hpp"
@@ -14,6 +16,24 @@ Percentiles percentiles(const scenarios::LatencyHistogram& pauses);
 // Every request's pause, and those of the requests that overlapped the upgrade.
 inline Percentiles pause_percentiles(const scenarios::Cell& cell) { return percentiles(cell.pauses); }
 inline Percentiles upgrade_pause_percentiles(const scenarios::Cell& cell) { return percentiles(cell.upgrade_pauses); }
+
+// How fast a suite ran. A run is one scenario × policy × seed; a seed is one seed of one
+// scenario, however many policies ran it (with 3 policies, runs/s = 3 × seeds/s).
+struct Speed {
+  std::uint64_t runs = 0, seeds = 0;
+  double seconds = 0;
+  double runs_per_second() const { return seconds > 0 ? static_cast<double>(runs) / seconds : 0.0; }
+  double seeds_per_second() const { return seconds > 0 ? static_cast<double>(seeds) / seconds : 0.0; }
+  std::string describe() const;  // "90 runs (30 seeds) in 2.0 s: 45.0 runs/s, 15.0 seeds/s"
+};
+Speed speed(const scenarios::SuiteResult& result);
+// Distinct seeds run per scenario (its policies all run the same seeds).
+std::map<std::string, std::uint64_t> seeds_per_scenario(const scenarios::SuiteResult& result);
+
+// The marks the tables print for a scenario × policy × oracle, and their legend, for the
+// text table (markdown = false) or the Markdown summary.
+std::string mark(const scenarios::Cell& cell, const std::string& oracle, bool sharded);
+std::string marks_legend(bool markdown);
 
 std::string text_table(const scenarios::SuiteResult& result);
 std::string markdown(const scenarios::SuiteResult& result);

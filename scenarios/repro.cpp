@@ -130,6 +130,12 @@ fs::path relative_to(const fs::path& file, const fs::path& dir) {
 
 }  // namespace
 
+std::string violation_text(const RunReport& report, const std::string& oracle) {
+  for (const auto& v : report.violations)
+    if (v.oracle == oracle) return fmt::format("{} at {} [{}]: {}", v.oracle, v.where, sim::format_time(v.at.count()), v.why);
+  return {};
+}
+
 Repro make_repro(const Scenario& scenario, const RunReport& report, const std::string& oracle, const RunSettings& settings) {
   auto same = [](const std::string& given, const std::string& actual, const char* what) {
     if (!given.empty() && given != actual)
@@ -152,11 +158,7 @@ Repro make_repro(const Scenario& scenario, const RunReport& report, const std::s
       r.packages[file] = upgrader::checksum_text(*bytes);
     }
   r.oracle = oracle;
-  for (const auto& v : report.violations)
-    if (v.oracle == oracle) {
-      r.violation = fmt::format("{} at {} [{}]: {}", v.oracle, v.where, sim::format_time(v.at.count()), v.why);
-      break;
-    }
+  r.violation = violation_text(report, oracle);
   r.trace_hash = report.run.trace_hash;
   return r;
 }

@@ -34,6 +34,10 @@ struct Repro {
   bool operator==(const Repro&) const = default;
 };
 
+// The first violation of `oracle` in a run as one line: "<oracle> at <where> [<time>]: <why>"
+// ("" if it did not fire). Repros, JUnit failures and the HTML report all describe it so.
+std::string violation_text(const RunReport& report, const std::string& oracle);
+
 // The repro of a run: `settings` are those it ran with; their choices become the recording.
 Repro make_repro(const Scenario& scenario, const RunReport& report, const std::string& oracle, const RunSettings& settings);
 std::string render_repro(const Repro& repro);

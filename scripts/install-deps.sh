@@ -16,6 +16,7 @@ packages=(
   libcli11-dev                              # the hotsim command line
   nlohmann-json3-dev                        # JSON results and reports
   libjs-chart.js                            # charts, inlined into the offline HTML report
+  libexpat1-dev                             # a test parses the JUnit XML (tests are always configured)
 )
 case "${1:-}" in
   --test) packages+=(chromium) ;;           # renders the HTML report in a test
