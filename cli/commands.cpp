@@ -106,20 +106,29 @@ std::function<void(std::uint64_t, std::uint64_t)> progress_printer(bool terminal
 // `hotsim run --crash-points all` / `--update-points`: safe must come out clean at every
 // point; what the other policies lose is reported as findings.
 int point_sweep_command(const std::vector<scenarios::Scenario>& loaded, const RunOptions& o) {
-  const auto sweep = o.update_points ? scenarios::Sweep::UpdatePoints : scenarios::Sweep::CrashPoints;
-  const char* kind = o.update_points ? "update points" : "crash points";
-  const auto results = scenarios::enumerate_points(sweep, loaded, std::max(1, o.jobs), progress_printer(o.progress_bar));
+  const bool crashes = !o.crash_points.empty();
+  const auto sweep = crashes && o.update_points ? scenarios::Sweep::CrashAtUpdatePoints
+                     : o.update_points         ? scenarios::Sweep::UpdatePoints
+                                               : scenarios::Sweep::CrashPoints;
+  const char* kind = crashes && o.update_points ? "crash points at update points" : o.update_points ? "update points" : "crash points";
+  const auto results = scenarios::enumerate_points(sweep, loaded, {std::max(1, o.jobs), o.crash_states},
+                                                   progress_printer(o.progress_bar));
   bool ok = true;
   std::size_t repros = 0;
   nlohmann::json json = nlohmann::json::array();
-  fmt::print("{:<20} {:<9} {:>6} {:>7} {:>6}  oracles fired (runs)\n", "scenario", "policy", "points", "covered", "runs");
+  fmt::print("{:<20} {:<9} {:>6} {:>7} {:>6} {:>11}  oracles fired (runs)\n", "scenario", "policy", "points", "covered", "runs",
+             "states/pt");
   for (const auto& r : results) {
     std::string fired;
     for (const auto& [oracle, n] : r.fired) fired += fmt::format("{}{} ({})", fired.empty() ? "" : ", ", oracle, n);
     const bool clean = r.fired.empty();
     if (r.policy == "safe" && !clean) ok = false;
-    fmt::print("{:<20} {:<9} {:>6} {:>7} {:>6}  {}{}\n", r.scenario, r.policy, r.points,
-               o.update_points ? std::to_string(r.covered) : "-", r.runs, clean ? "none" : fired,
+    // How many crash states each point explored: the least and the most.
+    const std::string states = r.states.empty() ? "-"
+                               : fmt::format("{}..{}", *std::min_element(r.states.begin(), r.states.end()),
+                                             *std::max_element(r.states.begin(), r.states.end()));
+    fmt::print("{:<20} {:<9} {:>6} {:>7} {:>6} {:>11}  {}{}\n", r.scenario, r.policy, r.points,
+               sweep == scenarios::Sweep::UpdatePoints ? std::to_string(r.covered) : "-", r.runs, states, clean ? "none" : fired,
                r.policy == "safe" && !clean ? fmt::format("   FAIL: safe must come out clean at every one of its {}", kind) : "");
     for (const auto& e : r.examples) fmt::print("    {}\n", e);
     const scenarios::Scenario& sc = *std::find_if(loaded.begin(), loaded.end(), [&](const auto& s) { return s.name == r.scenario; });
@@ -130,7 +139,7 @@ int point_sweep_command(const std::vector<scenarios::Scenario>& loaded, const Ru
       fmt::print("    first {}: hotsim replay {}\n", oracle, path);
     }
     json.push_back({{"scenario", r.scenario}, {"policy", r.policy}, {"points", r.points}, {"covered", r.covered}, {"runs", r.runs},
-                    {"fired", r.fired}, {"points_by_oracle", r.where}, {"examples", r.examples}});
+                    {"states_per_point", r.states}, {"fired", r.fired}, {"points_by_oracle", r.where}, {"examples", r.examples}});
   }
   if (!o.json.empty()) write_text(o.json, json.dump(2) + "\n");
   print_repro_count(o, repros);

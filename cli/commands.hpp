@@ -20,6 +20,7 @@ struct RunOptions {
   std::string junit, json, out;
   bool progress_bar = false;  // a terminal: redraw one line; otherwise plain lines
   std::string crash_points;   // "all": enumerate every crash point instead of sweeping seeds
+  std::uint64_t crash_states = 8;  // crash points: states explored per point at most
   bool update_points = false;  // start the upgrade at every yield point the load reaches
   bool print_hashes = false;  // one line per run: scenario, policy, seed, trace hash
 };

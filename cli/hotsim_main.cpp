@@ -58,9 +58,12 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--junit", run.junit, "write JUnit XML here");
   run_cmd->add_option("--json", run.json, "write JSON results here");
   run_cmd->add_option("--out", run.out, "write index.html, summary.md, results.json and repros/ here");
-  run_cmd->add_option("--crash-points", run.crash_points, "all: crash before every file operation of each upgrade instead")
+  run_cmd->add_option("--crash-points", run.crash_points, "all: crash at every file operation of each upgrade instead")
       ->check(CLI::IsMember({"all"}));
-  run_cmd->add_flag("--update-points", run.update_points, "start the upgrade at every yield point the load reaches instead");
+  run_cmd->add_option("--crash-states", run.crash_states, "crash points: explore at most this many crash states per point")
+      ->transform(whole_number(1, 1'000'000));
+  run_cmd->add_flag("--update-points", run.update_points,
+                    "start the upgrade at every yield point the load reaches instead (with --crash-points: crash in each)");
   run_cmd->add_flag("--print-hashes", run.print_hashes, "print each run's trace hash (determinism checks)");
 
   std::string repro_file, out_file;

@@ -62,7 +62,7 @@ class Run {
     ServerProcess& production = boot_production_image();
     deployer_.emplace(world_, sc_, releases_, processes_, recorder_, production.server->policy().trigger_format());
     faults_.emplace(world_, sc_, st_, processes_, recorder_, *deployer_);
-    faults_->watch_first_process(production);
+    faults_->watch(production);
 
     load_.at_yield_point = [this](const std::string& point) { reached(point); };
     load_.spawn_clients(processes_.config().request_priority);
@@ -111,7 +111,7 @@ class Run {
   void judge() {
     const Observation obs = recorder_.finish(processes_.current());
     const OracleContext ctx{sc_, releases_, processes_.first().server->policy().snapshot_saves_per_upgrade(),
-                            fresh_image_bytes()};
+                            fresh_image_bytes(), processes_.config().snapshot};
     Verdicts verdicts;
     if (recorder_.enabled()) verdicts = scenarios::judge(obs, ctx);
     const auto& outcome = report_.run.outcome;
@@ -128,7 +128,10 @@ class Run {
     report_.requests_ok = load_.requests_ok;
     report_.requests_refused = load_.requests_refused;
     report_.crashed = faults_->crashed();
+    report_.crashes = faults_->crashes();
+    report_.crash_decisions = faults_->first_crash();
     report_.server_fs_ops = faults_->server_fs_ops();
+    report_.server_op_log = faults_->ops();
     report_.ops_until_settled = ops_until_settled(obs);
     report_.upgraded = obs.server_up && obs.final_image.is_new();
     for (const RequestSeen& r : obs.requests) {

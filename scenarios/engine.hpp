@@ -37,7 +37,10 @@ struct RunReport {
   int requests_ok = 0;
   int requests_refused = 0;  // server down or died under the request
   bool crashed = false;
+  int crashes = 0;
+  std::vector<sim::CrashDecision> crash_decisions;  // the first crash's (crash-state enumeration)
   int server_fs_ops = 0;  // file operations of the server after the deploy began (first process)
+  std::vector<std::string> server_op_log;  // those operations, "write image.tmp"
   int ops_until_settled = 0;
   std::vector<std::string> yield_points;  // distinct "Class>>selector" send sites reached before the deploy
   bool upgrade_started_at_point = false;

@@ -29,6 +29,9 @@ const char* outcome_name(sim::SimFs::CrashOutcome o) {
     case sim::SimFs::CrashOutcome::KeepNothing: return "keep-nothing";
     case sim::SimFs::CrashOutcome::KeepEverything: return "keep-everything";
     case sim::SimFs::CrashOutcome::Drawn: return "drawn";
+    case sim::SimFs::CrashOutcome::Enumerated: return "enumerated";
+    case sim::SimFs::CrashOutcome::Sampled: return "sampled";
+    case sim::SimFs::CrashOutcome::ProcessKill: return "process-kill";
   }
   return "drawn";
 }
@@ -166,8 +169,8 @@ Repro make_repro(const Scenario& scenario, const RunReport& report, const std::s
 std::string render_repro(const Repro& r) {
   // Every field of RunSettings, by name: adding one to the struct fails to compile here (and
   // in parse_repro) until it is written (and read back).
-  const auto& [scenario_hash, policy, seed, replay, strategy, sessions, crash, crash_at_op, crash_outcome, upgrade_at_point,
-               keep_trace] = r.settings;
+  const auto& [scenario_hash, policy, seed, replay, strategy, sessions, crash, crash_at_op, crash_outcome, crash_state,
+               recovery_crash_at_op, upgrade_at_point, keep_trace] = r.settings;
   std::string out =
       "# hotsim repro: `hotsim replay <this file>` from any directory. Paths are relative to this\n"
       "# file; a scenario or package file whose checksum differs is refused (exit 3).\n";
@@ -181,6 +184,8 @@ std::string render_repro(const Repro& r) {
   if (crash) out += fmt::format("crash = {}\n", toml_string(*crash));
   if (crash_at_op) out += fmt::format("crash_at_op = {}\n", *crash_at_op);
   if (crash_outcome != sim::SimFs::CrashOutcome::Drawn) out += fmt::format("crash_outcome = \"{}\"\n", outcome_name(crash_outcome));
+  if (crash_state != 0) out += fmt::format("crash_state = \"{}\"\n", crash_state);
+  if (recovery_crash_at_op) out += fmt::format("recovery_crash_at_op = {}\n", *recovery_crash_at_op);
   if (!upgrade_at_point.empty()) out += fmt::format("upgrade_at_point = {}\n", toml_string(upgrade_at_point));
   if (keep_trace) out += "keep_trace = true\n";
   // The choices, 16 to a line (readable, diffable); a tail of zeros as its length.
@@ -224,12 +229,12 @@ Repro parse_repro(const std::string& text, const std::string& path) {
   }
 
   const TableReader s(doc, "settings",
-                      {"scenario_hash", "policy", "seed", "strategy", "sessions", "crash", "crash_at_op", "crash_outcome",
-                       "upgrade_at_point", "keep_trace", "choices", "choices_then_zeros"},
+                      {"scenario_hash", "policy", "seed", "strategy", "sessions", "crash", "crash_at_op", "crash_outcome", "crash_state",
+                       "recovery_crash_at_op", "upgrade_at_point", "keep_trace", "choices", "choices_then_zeros"},
                       path);
   // Every field of RunSettings, by name (see render_repro).
-  auto& [scenario_hash, policy, seed, replay, strategy, sessions, crash, crash_at_op, crash_outcome, upgrade_at_point, keep_trace] =
-      r.settings;
+  auto& [scenario_hash, policy, seed, replay, strategy, sessions, crash, crash_at_op, crash_outcome, crash_state,
+         recovery_crash_at_op, upgrade_at_point, keep_trace] = r.settings;
   scenario_hash = s.string(s.required("scenario_hash"), "scenario_hash");
   policy = s.string(s.required("policy"), "policy");
   seed = s.unsigned_value(s.required("seed"), "seed");
@@ -245,11 +250,16 @@ Repro parse_repro(const std::string& text, const std::string& path) {
   }
   if (const auto op = s.integer("crash_at_op", 1, INT32_MAX)) crash_at_op = static_cast<int>(*op);
   if (const auto outcome = s.string("crash_outcome")) {
-    if (*outcome == "keep-nothing") crash_outcome = sim::SimFs::CrashOutcome::KeepNothing;
-    else if (*outcome == "keep-everything") crash_outcome = sim::SimFs::CrashOutcome::KeepEverything;
-    else if (*outcome == "drawn") crash_outcome = sim::SimFs::CrashOutcome::Drawn;
-    else s.fail(*s.get("crash_outcome"), "'crash_outcome': expected keep-nothing, keep-everything or drawn");
+    bool known = false;
+    for (auto o : {sim::SimFs::CrashOutcome::Drawn, sim::SimFs::CrashOutcome::KeepNothing, sim::SimFs::CrashOutcome::KeepEverything,
+                   sim::SimFs::CrashOutcome::Enumerated, sim::SimFs::CrashOutcome::Sampled, sim::SimFs::CrashOutcome::ProcessKill})
+      if (*outcome == outcome_name(o)) crash_outcome = o, known = true;
+    if (!known)
+      s.fail(*s.get("crash_outcome"),
+             "'crash_outcome': expected drawn, keep-nothing, keep-everything, enumerated, sampled or process-kill");
   }
+  if (s.get("crash_state") != nullptr) crash_state = s.unsigned_value(*s.get("crash_state"), "crash_state");
+  if (const auto op = s.integer("recovery_crash_at_op", 1, INT32_MAX)) recovery_crash_at_op = static_cast<int>(*op);
   upgrade_at_point = s.string("upgrade_at_point").value_or("");
   if (const toml::node* n = s.get("keep_trace")) {
     if (!n->is_boolean()) s.fail(*n, "'keep_trace': expected true or false");

@@ -29,10 +29,15 @@ struct RunSettings {
   // sessions, and the crash mode (none | at-install | random).
   std::optional<int> sessions;
   std::optional<std::string> crash;
-  // Crash point and crash state: cut the power right before the server's Nth file operation
-  // after the deploy began (1-based), with the un-synced state kept as drawn, none or all.
+  // Crash point and crash state: cut the power at the server's Nth file operation after the
+  // deploy began (1-based; a write is torn, the others have not begun), with the state the
+  // model allows chosen as crash_outcome says (Enumerated / Sampled: by crash_state).
   std::optional<int> crash_at_op;
   sim::SimFs::CrashOutcome crash_outcome = sim::SimFs::CrashOutcome::Drawn;
+  std::uint64_t crash_state = 0;
+  // A second crash, during recovery: at the Nth file operation of the restarted process
+  // (its boot included), with the state drawn.
+  std::optional<int> recovery_crash_at_op;
   // Update point (Hayden et al.): the new release is staged from the start and the upgrade
   // begins the first time, after the deploy time, that a request reaches this yield point
   // ("Class>>selector"). Empty: the scenario's own deployer.

@@ -146,7 +146,8 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
     r.fail(static_cast<int>(e.source().begin.line), fmt::format("TOML: {}", e.description()));
   }
   for (const auto& [k, v] : doc) {
-    static const std::set<std::string> sections{"scenario", "app", "load", "deploy", "faults", "server", "budgets", "run", "expect"};
+    static const std::set<std::string> sections{"scenario", "app",     "load", "deploy", "faults", "filesystem",
+                                                "server",   "budgets", "run",  "expect"};
     if (!sections.contains(std::string(k.str())))
       r.fail(line_of(v), fmt::format("unknown section [{}]; expected one of: {}", k.str(), fmt::join(sections, ", ")));
   }
@@ -193,11 +194,22 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
     s.fsync_uploads = *b;
   }
 
-  const toml::table* faults = r.table(doc, "faults", {"crash", "crash_install", "crash_ppm", "restart_delay_ms"});
+  const toml::table* faults =
+      r.table(doc, "faults", {"crash", "crash_install", "crash_ppm", "restart_delay_ms", "crashes", "kill", "media", "disk_full_ms"});
   r.string(faults, "crash", s.crash, {"none", "at-install", "random"});
   r.integer(faults, "crash_install", s.crash_install, 1, 1000);
   r.integer(faults, "crash_ppm", s.crash_ppm, 0, 1'000'000);
   r.millis(faults, "restart_delay_ms", s.restart_delay, 3'600'000);
+  r.integer(faults, "crashes", s.crashes, 1, 1000);
+  r.string(faults, "kill", s.kill, {"power", "process"});
+  r.string(faults, "media", s.media, {"none", "bit-flip", "zero-block"});
+  r.millis(faults, "disk_full_ms", s.disk_full, 86'400'000);
+
+  const toml::table* filesystem = r.table(doc, "filesystem", {"model", "read_error_ppm", "write_error_ppm", "fsync_error_ppm"});
+  r.string(filesystem, "model", s.fs_model, {"posix", "ext4-ordered"});
+  r.integer(filesystem, "read_error_ppm", s.read_error_ppm, 0, 1'000'000);
+  r.integer(filesystem, "write_error_ppm", s.write_error_ppm, 0, 1'000'000);
+  r.integer(filesystem, "fsync_error_ppm", s.fsync_error_ppm, 0, 1'000'000);
 
   const toml::table* server = r.table(doc, "server", {"poll_period_ms", "compile_ms_per_method", "max_tries"});
   r.millis(server, "poll_period_ms", s.poll_period, 3'600'000);

@@ -82,6 +82,14 @@ struct Scenario {
   int crash_install = 1;       // at-install: right after the upgrader's Nth package install
   std::uint32_t crash_ppm = 0; // random: chance per millisecond after the deploy, parts per million
   Millis restart_delay{1000};
+  int crashes = 1;                // random: power cuts per run at most (each after a restart)
+  std::string kill = "power";     // power: the machine loses power; process: only the server process dies
+  std::string media = "none";     // none | bit-flip | zero-block: a durable file rots while the power is off
+  Millis disk_full{0};            // once the trigger is staged, the disk is full for this long (ENOSPC)
+
+  // [filesystem]: the persistence model (docs/crash-model.md) and I/O errors per operation.
+  std::string fs_model = "posix";  // posix | ext4-ordered
+  std::uint32_t read_error_ppm = 0, write_error_ppm = 0, fsync_error_ppm = 0;
 
   // [server]
   Millis poll_period{5000};

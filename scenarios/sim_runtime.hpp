@@ -21,11 +21,18 @@ class FsObserver {
   virtual void after_op(std::string_view op, const std::string& path, const std::string& to) = 0;
 };
 
+// I/O errors injected into a process's reads, writes and fsyncs, drawn per operation
+// (nothing is drawn at 0): EIO, and after a failed fsync the file's pages count as clean.
+struct IoErrors {
+  std::uint32_t read_ppm = 0, write_ppm = 0, fsync_ppm = 0;
+};
+
 class SimFilesystem : public upgrader::Filesystem {
  public:
-  explicit SimFilesystem(sim::SimFs& fs) : fs_(fs) {}
+  SimFilesystem(sim::SimFs& fs, sim::ChoiceStream& choices) : fs_(fs), choices_(choices) {}
   // Runs before every operation the upgrader makes (crash-point enumeration counts them).
-  void set_before_op(std::function<void()> hook) { before_op_ = std::move(hook); }
+  void set_before_op(std::function<void(std::string_view op, const std::string& path)> hook) { before_op_ = std::move(hook); }
+  void set_io_errors(IoErrors errors) { errors_ = errors; }
   void set_observer(FsObserver* observer) { observer_ = observer; }
   void mkdir(const std::string& path) override;
   void write(const std::string& path, std::string_view data) override;
@@ -41,15 +48,19 @@ class SimFilesystem : public upgrader::Filesystem {
 
  private:
   void before(std::string_view op, const std::string& path, const std::string& to = {}) const {
-    if (before_op_) before_op_();
+    if (before_op_) before_op_(op, path);
     if (observer_ != nullptr) observer_->before_op(op, path, to);
   }
+  // True when an injected error strikes this operation.
+  bool io_error(std::uint32_t ppm) const { return ppm > 0 && choices_.chance_ppm(ppm); }
   void after(std::string_view op, const std::string& path, const std::string& to = {}) const {
     if (observer_ != nullptr) observer_->after_op(op, path, to);
   }
   sim::SimFs& fs_;
-  std::function<void()> before_op_;
+  sim::ChoiceStream& choices_;
+  std::function<void(std::string_view, const std::string&)> before_op_;
   FsObserver* observer_ = nullptr;
+  IoErrors errors_;
 };
 
 // Thrown into code of a server process that has crashed (a request it was running). Not a
@@ -64,7 +75,7 @@ struct CpuSpan {
 class SimRuntime : public upgrader::Runtime {
  public:
   // `index`: which process this is (0 for the first boot, then one more per restart).
-  explicit SimRuntime(sim::World& world, int index = 0) : world_(world), fs_(world.fs()), index_(index) {}
+  explicit SimRuntime(sim::World& world, int index = 0) : world_(world), fs_(world.fs(), world.choices()), index_(index) {}
   int index() const { return index_; }
   upgrader::Time now() override { return world_.now(); }
   // Only the code loader sleeps (between polls): each wake-up begins a poll.
@@ -99,10 +110,10 @@ class SimRuntime : public upgrader::Runtime {
   const std::vector<CpuSpan>& server_cpu() const { return server_cpu_; }
   upgrader::Filesystem& fs() override { return fs_; }
   // Runs before each file operation made by this process's own fibers (not requests).
-  void on_server_fs_op(std::function<void()> hook) {
-    fs_.set_before_op([this, hook = std::move(hook)] {
+  void on_server_fs_op(std::function<void(std::string_view op, const std::string& path)> hook) {
+    fs_.set_before_op([this, hook = std::move(hook)](std::string_view op, const std::string& path) {
       check_alive();
-      if (owns(world_.scheduler().current())) hook();
+      if (owns(world_.scheduler().current())) hook(op, path);
     });
   }
   void log(std::string_view line) override;

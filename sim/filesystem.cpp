@@ -19,8 +19,17 @@ std::string_view to_string(FsErrc code) {
     case FsErrc::NotEmpty: return "directory not empty";
     case FsErrc::BadPath: return "bad path";
     case FsErrc::NoSpace: return "no space left on device";
+    case FsErrc::Io: return "input/output error";
   }
   return "?";
+}
+
+std::string_view to_string(FsModel model) { return model == FsModel::Posix ? "posix" : "ext4-ordered"; }
+
+std::optional<FsModel> parse_fs_model(std::string_view name) {
+  if (name == "posix") return FsModel::Posix;
+  if (name == "ext4-ordered") return FsModel::Ext4Ordered;
+  return std::nullopt;
 }
 
 FsError::FsError(FsErrc code, std::string path, std::string_view what)
@@ -105,8 +114,10 @@ void SimFs::journal(JournalOp op) {
     auto& entries = node(s.dir).entries;
     if (s.link) entries[s.name] = s.ino;
     else entries.erase(s.name);
+    if (config_.model == FsModel::Posix)
+      name_history_[s.dir][s.name].push_back(s.link ? std::optional<Ino>(s.ino) : std::nullopt);
   }
-  journal_.push_back(std::move(op));
+  if (config_.model == FsModel::Ext4Ordered) journal_.push_back(std::move(op));
 }
 
 void SimFs::commit_through(std::size_t index) {
@@ -119,8 +130,12 @@ void SimFs::commit_through(std::size_t index) {
     }
   }
   journal_.erase(journal_.begin(), journal_.begin() + static_cast<std::ptrdiff_t>(std::min(index + 1, journal_.size())));
-  if (!journal_.empty()) return;
-  // With the journal empty, a node neither view reaches is gone for good.
+  collect_garbage();
+}
+
+void SimFs::collect_garbage() {
+  // With nothing pending, a node neither view reaches is gone for good.
+  if (!journal_.empty() || !name_history_.empty()) return;
   std::set<Ino> live{kRoot};
   std::deque<Ino> todo{kRoot};
   while (!todo.empty()) {
@@ -146,6 +161,23 @@ void SimFs::set_data(Node& file, std::string data, std::string_view path) {
                   fmt::format("{} bytes used of {}", used_, config_.capacity_bytes));
   used_ = next_used;
   file.data = std::move(data);
+  if (config_.model == FsModel::Posix) file.sizes.push_back(file.data.size());
+}
+
+void SimFs::write_data(Ino ino, std::string data, std::size_t keep_from, std::string_view path) {
+  Node& file = node(ino);
+  if (tear_) {
+    // A crash lands inside this write: record it in flight and let the crash decide how
+    // much of it reached the page cache.
+    auto crash_now = std::move(tear_);
+    tear_ = nullptr;
+    std::string before = file.data.substr(0, keep_from);
+    set_data(file, before, path);
+    in_flight_ = InFlight{ino, std::string(path), std::move(before), std::move(data)};
+    crash_now();
+    HOTSIM_ASSERT(false, "{}: the torn write's crash returned", path);
+  }
+  set_data(file, std::move(data), path);
 }
 
 void SimFs::mkdir(std::string_view path) {
@@ -180,13 +212,15 @@ void SimFs::write(std::string_view path, std::string_view data) {
   }
   Node& file = node(it->second);
   if (file.dir) throw FsError(FsErrc::IsADirectory, std::string(path), "");
-  set_data(file, std::string(data), path);
+  if (config_.model == FsModel::Posix && !file.data.empty()) set_data(file, "", path);  // the truncate
+  write_data(it->second, std::string(data), 0, path);
 }
 
 void SimFs::append(std::string_view path, std::string_view data) {
   op("append", path);
   Node& file = file_at(path);
-  set_data(file, file.data + std::string(data), path);
+  const std::size_t had = file.data.size();
+  write_data(lookup(path), file.data + std::string(data), had, path);
 }
 
 std::string SimFs::read(std::string_view path) {
@@ -225,12 +259,31 @@ void SimFs::unlink(std::string_view path) {
 void SimFs::fsync(std::string_view path) {
   op("fsync", path);
   Node& file = file_at(path);
+  if (file.pages_lost) {
+    // After a failed fsync the kernel marked the dirty pages clean: this one succeeds and
+    // persists nothing (Linux; PostgreSQL's "fsyncgate", 2018).
+    file.pages_lost = false;
+    return;
+  }
   file.durable = file.data;
+  file.sizes.clear();
+}
+
+void SimFs::fail_fsync(std::string_view path) {
+  op("fsync", path);
+  file_at(path).pages_lost = true;
+  throw FsError(FsErrc::Io, std::string(path), "fsync failed (injected)");
 }
 
 void SimFs::fsync_dir(std::string_view path) {
   op("fsync_dir", path);
   const Ino dir = dir_at(path);
+  if (config_.model == FsModel::Posix) {
+    durable_dirs_[dir] = node(dir).entries;
+    name_history_.erase(dir);
+    collect_garbage();
+    return;
+  }
   for (std::size_t i = journal_.size(); i-- > 0;) {
     const auto& steps = journal_[i].steps;
     if (std::any_of(steps.begin(), steps.end(), [&](const Step& s) { return s.dir == dir; })) {
@@ -315,21 +368,195 @@ std::vector<std::string> SimFs::peek_list(std::string_view dir) const {
   return names;
 }
 
-std::string SimFs::crash(CrashOutcome outcome) {
-  // Each decision of the crash: the choice stream's, or the chosen extreme.
-  auto decide = [&](std::uint64_t options, std::uint64_t keep_nothing, std::uint64_t keep_everything) {
-    switch (outcome) {
-      case CrashOutcome::KeepNothing: return keep_nothing;
-      case CrashOutcome::KeepEverything: return keep_everything;
-      case CrashOutcome::Drawn: break;
+// Where each decision of a crash comes from. Option 0 always means "no un-synced change
+// survives" and the last option "all of it does", so the extremes need no special case.
+class SimFs::Decisions {
+ public:
+  Decisions(ChoiceStream& choices, CrashOutcome outcome, std::uint64_t state)
+      : choices_(choices), outcome_(outcome), state_(state), sampler_(state) {}
+
+  // A decision among `options`: option 0 keeps no un-synced change, `everything` keeps
+  // what the process last saw.
+  std::uint64_t pick(std::uint64_t options, std::uint64_t everything) {
+    if (options <= 1) return 0;
+    std::uint64_t digit = 0;
+    switch (outcome_) {
+      case CrashOutcome::KeepNothing: digit = 0; break;
+      case CrashOutcome::KeepEverything:
+      case CrashOutcome::ProcessKill: digit = everything; break;
+      case CrashOutcome::Enumerated:
+        // Mixed radix along the decisions this state takes (see next_enumerated_state).
+        digit = state_ % options;
+        state_ /= options;
+        break;
+      case CrashOutcome::Sampled: digit = sampler_.next() % options; break;
+      case CrashOutcome::Drawn: digit = choices_.below(options); break;
     }
-    return choices_.below(options);
-  };
+    taken_.push_back({options, digit});
+    return digit;
+  }
+  std::uint64_t pick(std::uint64_t options) { return pick(options, options - 1); }
+  std::vector<CrashDecision> taken() && { return std::move(taken_); }
+
+ private:
+  ChoiceStream& choices_;
+  CrashOutcome outcome_;
+  std::uint64_t state_;
+  Xoshiro256StarStar sampler_;
+  std::vector<CrashDecision> taken_;
+};
+
+std::uint64_t crash_states(const std::vector<CrashDecision>& decisions) {
+  std::uint64_t states = 1;
+  for (const CrashDecision& d : decisions) states = states > UINT64_MAX / d.options ? UINT64_MAX : states * d.options;
+  return states;
+}
+
+std::optional<std::uint64_t> next_enumerated_state(const std::vector<CrashDecision>& decisions) {
+  // Depth first over the tree of decisions: advance the last one that has an option left,
+  // drop those after it (they restart at 0), and encode in the radices of the path so far.
+  for (std::size_t j = decisions.size(); j-- > 0;) {
+    if (decisions[j].chosen + 1 >= decisions[j].options) continue;
+    std::uint64_t state = 0, scale = 1;
+    for (std::size_t i = 0; i <= j; ++i) {
+      const std::uint64_t digit = i == j ? decisions[i].chosen + 1 : decisions[i].chosen;
+      if (digit > 0 && scale > (UINT64_MAX - state) / digit) return std::nullopt;  // past what a state can name
+      state += digit * scale;
+      if (i < j) {
+        if (scale > UINT64_MAX / decisions[i].options) return std::nullopt;
+        scale *= decisions[i].options;
+      }
+    }
+    return state;
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+// Recognisably not data: what a block past a file's durable end may hold after a crash.
+std::string garbage(std::size_t bytes, std::size_t block) {
+  static constexpr char kPattern[] = "\xde\xad\xbe\xef";
+  std::string g(bytes, '\0');
+  for (std::size_t i = 0; i < bytes; ++i) g[i] = static_cast<char>(kPattern[(i + block) % 4] ^ static_cast<char>(block));
+  return g;
+}
+
+std::string block_of(const std::string& data, std::size_t from, std::size_t to) {
+  std::string b(to - from, '\0');
+  if (from < data.size()) b.replace(0, std::min(to, data.size()) - from, data, from, std::min(to, data.size()) - from);
+  return b;
+}
+
+}  // namespace
+
+std::string SimFs::crash_namespace_ext4(Decisions& decide) {
   const std::size_t pending = journal_.size();
-  const std::size_t kept = static_cast<std::size_t>(decide(pending + 1, 0, pending));
+  const std::size_t kept = static_cast<std::size_t>(decide.pick(pending + 1));
   if (kept > 0) commit_through(kept - 1);
   journal_.clear();
-  std::string report = fmt::format("journal kept {}/{}", kept, pending);
+  return fmt::format("journal kept {}/{}", kept, pending);
+}
+
+std::string SimFs::crash_namespace_posix(Decisions& decide) {
+  // Each name changed since its directory's last fsync keeps, independently, its durable
+  // value or one it took since (the last one is what the process saw).
+  std::size_t names = 0, changed = 0;
+  for (auto& [dir, by_name] : name_history_) {
+    auto& durable = durable_dirs_[dir];
+    for (auto& [name, values] : by_name) {
+      std::vector<std::optional<Ino>> options;
+      auto was = durable.find(name);
+      options.push_back(was == durable.end() ? std::nullopt : std::optional<Ino>(was->second));
+      for (const auto& v : values)
+        if (std::find(options.begin(), options.end(), v) == options.end()) options.push_back(v);
+      // "Everything kept" keeps the value the process last saw.
+      const auto last = static_cast<std::uint64_t>(std::find(options.begin(), options.end(), values.back()) - options.begin());
+      const auto chosen = options[decide.pick(options.size(), last)];
+      ++names;
+      if (chosen != options.front()) ++changed;
+      if (chosen) durable[name] = *chosen;
+      else durable.erase(name);
+    }
+  }
+  name_history_.clear();
+  return fmt::format("{} of {} un-synced names changed", changed, names);
+}
+
+std::string SimFs::crash_data(Node& before, Node& after, const std::string& path, Decisions& decide) {
+  const std::string& old = before.durable;
+  const std::string& now = before.data;
+  if (config_.model == FsModel::Ext4Ordered) {
+    if (now.size() > old.size() && now.compare(0, old.size(), old) == 0) {
+      const std::size_t extra = now.size() - old.size();
+      const std::uint64_t k = decide.pick(extra + 1);
+      after.data = now.substr(0, old.size() + k);
+      return fmt::format("; {}: {} of {} appended bytes kept", path, k, extra);
+    }
+    after.data = decide.pick(2) == 0 ? old : now;
+    return fmt::format("; {}: {} content kept", path, after.data == old ? "old" : "new");
+  }
+  // Posix: a size the file had since its last fsync, then each block on its own.
+  std::vector<std::uint64_t> sizes{old.size()};
+  for (std::uint64_t sz : before.sizes)
+    if (std::find(sizes.begin(), sizes.end(), sz) == sizes.end()) sizes.push_back(sz);
+  const auto current = static_cast<std::uint64_t>(std::find(sizes.begin(), sizes.end(), now.size()) - sizes.begin());
+  HOTSIM_ASSERT(current < sizes.size(), "{}: the current size {} is not among the sizes seen", path, now.size());
+  const std::uint64_t size = sizes[decide.pick(sizes.size(), current)];
+  std::string data;
+  data.reserve(size);
+  int old_blocks = 0, new_blocks = 0, zero_blocks = 0, garbage_blocks = 0;
+  for (std::size_t from = 0, b = 0; from < size; from += kBlockBytes, ++b) {
+    const std::size_t to = std::min<std::size_t>(size, from + kBlockBytes);
+    std::string was = block_of(old, from, to), is = block_of(now, from, to);
+    if (was == is) {
+      data += is;
+      continue;
+    }
+    if (to <= old.size()) {
+      // An overwritten block: old or new bytes (no block depends on another).
+      const bool fresh = decide.pick(2) == 1;
+      data += fresh ? is : was;
+      ++(fresh ? new_blocks : old_blocks);
+      continue;
+    }
+    // Past the durable end: the allocation may persist before the data (ALICE). Bytes of
+    // the block before that end keep their durable content then.
+    const std::size_t kept = old.size() > from ? old.size() - from : 0;
+    switch (decide.pick(3)) {
+      case 0: data += was.substr(0, kept) + std::string(to - from - kept, '\0'); ++zero_blocks; break;
+      case 1: data += was.substr(0, kept) + garbage(to - from - kept, b); ++garbage_blocks; break;
+      default: data += is; ++new_blocks; break;
+    }
+  }
+  after.data = std::move(data);
+  if (after.data == old) return fmt::format("; {}: old content kept", path);
+  if (after.data == now) return fmt::format("; {}: new content kept", path);
+  return fmt::format("; {}: {} of {} bytes, blocks {} new, {} old, {} zeroed, {} garbage", path, size, now.size(), new_blocks,
+                     old_blocks, zero_blocks, garbage_blocks);
+}
+
+std::string SimFs::crash(CrashOutcome outcome, std::uint64_t state) {
+  Decisions decide(choices_, outcome, state);
+  std::string report;
+  if (in_flight_) {
+    // A write torn by the crash: some of its 4 KiB steps reached the page cache.
+    const InFlight w = std::move(*in_flight_);
+    in_flight_.reset();
+    const std::size_t extra = w.after.size() - std::min(w.after.size(), w.before.size());
+    const std::size_t steps = (extra + kBlockBytes - 1) / kBlockBytes;
+    const std::uint64_t done = decide.pick(steps + 1);
+    auto n = nodes_.find(w.ino);
+    if (n != nodes_.end())
+      set_data(n->second, w.after.substr(0, std::min(w.after.size(), w.before.size() + done * kBlockBytes)), w.path);
+    report = fmt::format("{}: {} of {} write steps done; ", w.path, done, steps);
+  }
+  if (outcome == CrashOutcome::ProcessKill) {
+    // The kernel keeps the page cache: the next process sees every change as it was.
+    last_crash_ = std::move(decide).taken();
+    return report + "process killed, power kept";
+  }
+  report += config_.model == FsModel::Posix ? crash_namespace_posix(decide) : crash_namespace_ext4(decide);
 
   // Rebuild everything from the durable view, walking it in name order.
   std::map<Ino, Node> survivors;
@@ -338,6 +565,7 @@ std::string SimFs::crash(CrashOutcome outcome) {
   while (!todo.empty()) {
     auto [ino, path] = todo.front();
     todo.pop_front();
+    if (survivors.contains(ino)) continue;  // a second name for a node (a torn rename)
     Node& before = node(ino);
     Node after;
     after.dir = before.dir;
@@ -345,33 +573,54 @@ std::string SimFs::crash(CrashOutcome outcome) {
       after.entries = durable_dirs_[ino];
       for (const auto& [name, child] : after.entries)
         todo.emplace_back(child, path == "." ? name : path + "/" + name);
-    } else if (before.data != before.durable) {
-      const std::string& old = before.durable;
-      const std::string& now = before.data;
-      std::string kept_data;
-      if (now.size() > old.size() && now.compare(0, old.size(), old) == 0) {
-        const std::size_t extra = now.size() - old.size();
-        switch (decide(3, 0, 1)) {
-          case 0: kept_data = old; break;
-          case 1: kept_data = now; break;
-          default: kept_data = now.substr(0, old.size() + choices_.below(extra + 1)); break;
-        }
-        report += fmt::format("; {}: {} of {} appended bytes kept", path, kept_data.size() - old.size(), extra);
-      } else {
-        kept_data = decide(2, 0, 1) == 0 ? old : now;
-        report += fmt::format("; {}: {} content kept", path, kept_data == old ? "old" : "new");
-      }
-      after.data = after.durable = std::move(kept_data);
+    } else if (before.data != before.durable || !before.sizes.empty()) {
+      report += crash_data(before, after, path, decide);
+      after.durable = after.data;
     } else {
       after.data = after.durable = before.data;
     }
     used_ += after.data.size();
     survivors.emplace(ino, std::move(after));
   }
-  HOTSIM_ASSERT(kept <= pending && survivors.contains(kRoot) && survivors.at(kRoot).dir,
-                "after the crash: journal kept {} of {}, root directory {}", kept, pending, survivors.contains(kRoot) ? "kept" : "lost");
+  HOTSIM_ASSERT(survivors.contains(kRoot) && survivors.at(kRoot).dir, "after the crash: root directory {}",
+                survivors.contains(kRoot) ? "not a directory" : "lost");
   nodes_ = std::move(survivors);
   std::erase_if(durable_dirs_, [&](const auto& kv) { return !nodes_.contains(kv.first); });
+  last_crash_ = std::move(decide).taken();
+  return report;
+}
+
+std::vector<std::string> SimFs::peek_durable_files(std::string_view dir) const {
+  std::vector<std::string> names;
+  const auto ino = find_in(dir, true);
+  if (!ino) return names;
+  auto d = durable_dirs_.find(*ino);
+  if (d == durable_dirs_.end()) return names;
+  for (const auto& [name, child] : d->second)
+    if (auto n = nodes_.find(child); n != nodes_.end() && !n->second.dir) names.push_back(name);
+  return names;
+}
+
+std::string SimFs::corrupt(std::string_view path, MediaFault fault) {
+  const auto ino = find_in(path, true);
+  if (!ino) return fmt::format("{}: nothing durable to corrupt", path);
+  Node& n = node(*ino);
+  if (n.dir || n.durable.empty()) return fmt::format("{}: nothing durable to corrupt", path);
+  std::string report;
+  if (fault == MediaFault::BitFlip) {
+    const std::uint64_t bit = choices_.below(n.durable.size() * 8);
+    n.durable[bit / 8] = static_cast<char>(n.durable[bit / 8] ^ (1 << (bit % 8)));
+    report = fmt::format("{}: bit {} of byte {} flipped", path, bit % 8, bit / 8);
+  } else {
+    const std::uint64_t block = choices_.below((n.durable.size() + kBlockBytes - 1) / kBlockBytes);
+    const std::size_t from = block * kBlockBytes, to = std::min(n.durable.size(), from + kBlockBytes);
+    std::fill(n.durable.begin() + static_cast<std::ptrdiff_t>(from), n.durable.begin() + static_cast<std::ptrdiff_t>(to), '\0');
+    report = fmt::format("{}: block {} (bytes {}..{}) zeroed", path, block, from, to);
+  }
+  // Power is off while the media rots: the page cache holds what the disk does.
+  used_ = used_ - n.data.size() + n.durable.size();
+  n.data = n.durable;
+  n.sizes.clear();
   return report;
 }
 

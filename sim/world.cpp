@@ -90,8 +90,8 @@ FiberInfo& World::spawn(std::string name, int priority, std::function<void()> bo
   return scheduler_.spawn(std::move(name), priority, std::move(body));
 }
 
-std::string World::crash_disk(SimFs::CrashOutcome outcome) {
-  std::string report = fs_.crash(outcome);
+std::string World::crash_disk(SimFs::CrashOutcome outcome, std::uint64_t state) {
+  std::string report = fs_.crash(outcome, state);
   trace_.record(now().count(), 0, EventKind::Crash, report);
   return report;
 }

@@ -74,8 +74,9 @@ class World {
 
   Time now() const { return scheduler_.now(); }
   void note(std::string_view detail) { scheduler_.trace_event(EventKind::Note, detail); }
-  // Power loss on the simulated disk: what survives is drawn from the choice stream.
-  std::string crash_disk(SimFs::CrashOutcome outcome = SimFs::CrashOutcome::Drawn);
+  // Power loss on the simulated disk (or, ProcessKill, a process kill that keeps the page
+  // cache): what survives as SimFs::crash decides it.
+  std::string crash_disk(SimFs::CrashOutcome outcome = SimFs::CrashOutcome::Drawn, std::uint64_t state = 0);
 
   ChoiceStream& choices() { return choices_; }
   Trace& trace() { return trace_; }

@@ -143,19 +143,39 @@ class SafePolicy : public Policy {
   void quarantine(Server& server, const std::vector<ManifestEntry>& entries, const std::string& reason) {
     Filesystem& fs = server.runtime().fs();
     const ServerConfig& cfg = server.config();
+    const std::string parent = parent_dir(cfg.quarantine_dir);
     fs.mkdir(cfg.quarantine_dir);
+    fs.fsync_dir(parent);
     std::string dir;
     do dir = fmt::format("{}/batch-{}", cfg.quarantine_dir, ++quarantined_);
     while (fs.exists(dir));  // earlier processes may have quarantined batches too
     fs.mkdir(dir);
-    fs.write(dir + "/REASON", reason + "\n");
-    fs.fsync(dir + "/REASON");
+    fs.fsync_dir(cfg.quarantine_dir);
+    // Copies, made durable before anything leaves the staging directory: a rename across
+    // directories is two name changes that a crash may persist one without the other,
+    // leaving a file in both directories or in neither.
+    auto keep = [&](const std::string& name, const std::string& bytes) {
+      fs.write(dir + "/" + name, bytes);
+      fs.fsync(dir + "/" + name);
+    };
+    keep("REASON", reason + "\n");
     for (const ManifestEntry& e : entries)
-      if (fs.exists(server.staging_path(e.file))) fs.rename(server.staging_path(e.file), dir + "/" + e.file);
-    fs.rename(server.staging_path(cfg.trigger), dir + "/" + cfg.trigger);
+      if (fs.exists(server.staging_path(e.file)) && fs.is_regular_file(server.staging_path(e.file)))
+        keep(e.file, fs.read(server.staging_path(e.file)));
+    keep(cfg.trigger, fs.read(server.staging_path(cfg.trigger)));
     fs.fsync_dir(dir);
+    // Then out of staging, the manifest first (see upgrade()).
+    fs.unlink(server.staging_path(cfg.trigger));
+    fs.fsync_dir(cfg.staging_dir);
+    for (const ManifestEntry& e : entries)
+      if (fs.exists(server.staging_path(e.file))) fs.unlink(server.staging_path(e.file));
     fs.fsync_dir(cfg.staging_dir);
     server.record("quarantined", fmt::format("batch moved to {}: {}", dir, reason));
+  }
+
+  static std::string parent_dir(const std::string& path) {
+    const auto slash = path.rfind('/');
+    return slash == std::string::npos ? "." : path.substr(0, slash);
   }
 
   // "<manifest checksum> <failed tries>", in a hidden file of the staging directory.
@@ -171,15 +191,21 @@ class SafePolicy : public Policy {
       if (in >> sum >> count && sum == manifest) tries = count;
     }
     ++tries;
-    fs.write(tries_path(server), fmt::format("{} {}\n", manifest, tries));
-    fs.fsync(tries_path(server));
+    // Replaced whole (written aside, then renamed): rewritten in place, a crash could leave
+    // it empty or torn, and the count would start again from zero.
+    const std::string aside = tries_path(server) + ".tmp";
+    fs.write(aside, fmt::format("{} {}\n", manifest, tries));
+    fs.fsync(aside);
+    fs.rename(aside, tries_path(server));
     fs.fsync_dir(server.config().staging_dir);
     return tries;
   }
 
   void forget_tries(Server& server) {
     Filesystem& fs = server.runtime().fs();
-    if (fs.exists(tries_path(server))) fs.unlink(tries_path(server));
+    if (!fs.exists(tries_path(server))) return;
+    fs.unlink(tries_path(server));
+    fs.fsync_dir(server.config().staging_dir);
   }
 
   int quarantined_ = 0;

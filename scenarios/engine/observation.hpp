@@ -70,7 +70,7 @@ struct FileOpSeen {
   int batch_file = -1;    // path names the staged file of this new package (index), or
   bool trigger = false;   // the trigger
   bool partial = false;   // a read of a batch file holding a strict prefix of its bytes
-  bool moved_aside = false;  // a rename of a batch file or the trigger out of staging
+  bool moved_aside = false;  // a batch file or the trigger renamed out of staging, or a copy written to quarantine
 };
 
 struct PollSeen {
@@ -108,6 +108,13 @@ struct CrashSeen {
   int process = 0;  // the process that died
 };
 
+// A durable file rotted while the power was off (a media fault).
+struct MediaFaultSeen {
+  Mark mark;
+  std::string file;
+  std::string what;
+};
+
 struct ImageChange {
   Mark mark;
   int process = 0;
@@ -129,6 +136,7 @@ struct Observation {
   std::vector<SnapshotSeen> snapshots;
   std::vector<BootSeen> boots;  // restarts after a crash (the first boot is the production image)
   std::vector<CrashSeen> crashes;
+  std::vector<MediaFaultSeen> media_faults;
   std::vector<ImageChange> image_changes;
   std::vector<TornSeen> torn;
   // At the end of the run.

@@ -82,6 +82,10 @@ void Recorder::booted(ServerProcess& process, const std::optional<std::string>& 
   obs_.boots.push_back(std::move(b));
 }
 
+void Recorder::media_fault(const std::string& file, const std::string& what) {
+  if (enabled_) obs_.media_faults.push_back({mark(), file, what});
+}
+
 void Recorder::request(RequestSeen request) {
   if (enabled_) obs_.requests.push_back(std::move(request));
 }
@@ -173,7 +177,9 @@ void Recorder::before_op(ServerProcess& process, std::string_view op, const std:
   if (op == "read" && seen.batch_file >= 0)
     if (const auto bytes = world_.fs().peek(path))
       seen.partial = *bytes != releases_.new_bytes[static_cast<std::size_t>(seen.batch_file)];
-  seen.moved_aside = op == "rename" && (seen.batch_file >= 0 || seen.trigger) && !to.starts_with(config_.staging_dir + "/");
+  // Set aside: renamed out of staging, or copied into quarantine (a crash-safe move copies).
+  seen.moved_aside = (op == "rename" && (seen.batch_file >= 0 || seen.trigger) && !to.starts_with(config_.staging_dir + "/")) ||
+                     (op == "write" && path.starts_with(config_.quarantine_dir + "/"));
   obs_.server_ops.push_back(std::move(seen));
 }
 

@@ -31,6 +31,7 @@ class Recorder {
   void deploy_completed(const std::string& trigger_bytes, bool durable);
   void crashed(const ServerProcess& process);  // right before the disk loses what it loses
   void booted(ServerProcess& process, const std::optional<std::string>& error);  // a restart
+  void media_fault(const std::string& file, const std::string& what);          // power off, file rotted
   void request(RequestSeen request);
 
   // Which new packages the process's image holds now (and notes a change or torn code).

@@ -43,7 +43,13 @@ class ServerProcesses {
     current_->runtime->kill_all();
     current_ = nullptr;
   }
+  // A process dies (the latest may still be booting): its fibers unwind at their next yield.
+  void kill(ServerProcess& p) {
+    p.runtime->kill_all();
+    if (current_ == &p) current_ = nullptr;
+  }
   ServerProcess* current() const { return current_; }
+  ServerProcess& latest() const { return *all_.back(); }
   ServerProcess& first() const { return *all_.front(); }
   const upgrader::ServerConfig& config() const { return config_; }
 

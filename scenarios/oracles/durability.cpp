@@ -21,9 +21,17 @@ namespace {
 
 void judge_restarts(const Observation& obs, const OracleContext& ctx, Verdicts& verdicts) {
   const auto triggered = triggered_at(obs);
-  for (std::size_t i = 0; i < obs.boots.size() && i < obs.crashes.size(); ++i) {
-    const BootSeen& boot = obs.boots[i];
-    const CrashSeen& crash = obs.crashes[i];
+  for (const BootSeen& boot : obs.boots) {
+    // The crash this boot recovers from: the last one before it (a crash during an earlier
+    // recovery leaves that boot unfinished and unrecorded).
+    const CrashSeen* last = nullptr;
+    for (const CrashSeen& c : obs.crashes)
+      if (c.mark.at <= boot.mark.at) last = &c;
+    if (last == nullptr) continue;
+    const CrashSeen& crash = *last;
+    const bool image_rotted = std::any_of(obs.media_faults.begin(), obs.media_faults.end(), [&](const MediaFaultSeen& m) {
+      return m.mark.at >= crash.mark.at && m.mark.at <= boot.mark.at && m.file == ctx.snapshot_path;
+    });
     verdicts.exercise("cannot-boot");
     verdicts.exercise("restart-fidelity");
     if (!boot.ok) {
@@ -31,16 +39,17 @@ void judge_restarts(const Observation& obs, const OracleContext& ctx, Verdicts& 
       continue;
     }
     // Restart fidelity: the image on disk, and the right one.
-    if (boot.disk_image && *boot.disk_image != boot.booted_image)
+    if (!image_rotted && boot.disk_image && *boot.disk_image != boot.booted_image)
       verdicts.violate("restart-fidelity", boot.mark, "restart", "the booted image differs from the snapshot on disk");
     const SnapshotSeen* durable = nullptr;
     for (const auto& s : obs.snapshots)
       if (s.durable && s.mark.at <= crash.mark.at) durable = &s;
     if (durable != nullptr) {
-      bool allowed = boot.disk_image && *boot.disk_image == durable->image_hash;
+      // The booted image itself, wherever it was read from (a policy may keep copies): the
+      // last durable snapshot or one saved after it, never bytes no save ever wrote.
+      bool allowed = boot.booted_image == durable->image_hash;
       for (const auto& s : obs.snapshots)
-        if (!s.durable && s.mark.at >= durable->mark.at && s.mark.at <= crash.mark.at && boot.disk_image &&
-            *boot.disk_image == s.image_hash)
+        if (!s.durable && s.mark.at >= durable->mark.at && s.mark.at <= crash.mark.at && boot.booted_image == s.image_hash)
           allowed = true;
       if (!allowed)
         verdicts.violate("restart-fidelity", boot.mark, "restart",

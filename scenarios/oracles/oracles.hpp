@@ -36,6 +36,7 @@ struct OracleContext {
   const Releases& releases;
   int declared_saves = 1;          // the policy's snapshot saves per upgrade
   std::uint64_t fresh_image_bytes = 0;  // the new release alone, no sessions
+  std::string snapshot_path;            // where the server saves its image
 };
 
 class Verdicts {

@@ -16,13 +16,17 @@ namespace {
 
 namespace fs = std::filesystem;
 
-TEST(CrashPoints, SafeSurvivesEveryCrashPointAndSeedLosesTheUpgradeAtSome) {
+TEST(CrashPoints, SafeSurvivesEveryCrashStateAndSeedLosesTheUpgradeAtSome) {
   const Scenario sc = load_scenario(std::string(HOTSIM_SOURCE_DIR) + "/scenarios/default/crash-before-save.toml");
   const auto results = enumerate_crash_points({sc}, 2);
   ASSERT_EQ(results.size(), 3u);
   for (const auto& r : results) {
     EXPECT_GT(r.points, 10) << r.policy << ": the upgrade's file operations are enumerated";
-    EXPECT_EQ(r.runs, 3 * r.points) << "three crash outcomes per point";
+    ASSERT_EQ(r.states.size(), static_cast<std::size_t>(r.points)) << "states counted at every point";
+    int runs = 0, most = 0;
+    for (int s : r.states) runs += s, most = std::max(most, s);
+    EXPECT_EQ(r.runs, runs) << "every state is a run";
+    EXPECT_GT(most, 3) << r.policy << ": some point has more states than the extremes";
     if (r.policy == "safe") {
       EXPECT_TRUE(r.fired.empty()) << "safe: " << (r.examples.empty() ? "" : r.examples.front());
     } else {
@@ -32,6 +36,26 @@ TEST(CrashPoints, SafeSurvivesEveryCrashPointAndSeedLosesTheUpgradeAtSome) {
   }
 }
 
+// Counting and crashing use the same seed, so crash point N strikes the Nth operation the
+// counting run made, and one point lies past the last operation of the upgrade.
+TEST(CrashPoints, PointNIsTheNthOperationOfTheCountingRun) {
+  const Scenario sc = load_scenario(std::string(HOTSIM_SOURCE_DIR) + "/scenarios/default/crash-before-save.toml");
+  RunSettings count;
+  count.seed = sc.first_seed;
+  count.crash = "none";
+  const RunReport counted = run_scenario(sc, "safe", count);
+  ASSERT_GT(counted.server_op_log.size(), 5u);
+  for (int n : {1, 3, counted.ops_until_settled, counted.ops_until_settled + 1}) {
+    RunSettings s = count;
+    s.crash.reset();
+    s.crash_at_op = n;
+    s.crash_outcome = sim::SimFs::CrashOutcome::KeepNothing;
+    const RunReport crashed = run_scenario(sc, "safe", s);
+    ASSERT_TRUE(crashed.crashed) << "point " << n;
+    ASSERT_EQ(crashed.server_op_log.size(), static_cast<std::size_t>(n));
+    EXPECT_EQ(crashed.server_op_log.back(), counted.server_op_log.at(static_cast<std::size_t>(n - 1))) << "point " << n;
+  }
+}
 
 std::set<std::string> hashes(const std::string& binary) {
   std::istringstream out(testing_support::run_command(binary + " run " + HOTSIM_SOURCE_DIR + "/scenarios/default --seeds 2 --jobs 2 --print-hashes 2>/dev/null"));
@@ -67,7 +91,7 @@ namespace {
 
 TEST(UpdatePoints, EveryUpdatePointIsCoveredSafeIsCleanAndSeedBreaksAtSome) {
   const Scenario sc = load_scenario(std::string(HOTSIM_SOURCE_DIR) + "/scenarios/default/load-order.toml");
-  const auto results = enumerate_points(Sweep::UpdatePoints, {sc}, 2);
+  const auto results = enumerate_points(Sweep::UpdatePoints, {sc}, {2});
   ASSERT_EQ(results.size(), 3u);
   for (const auto& r : results) {
     EXPECT_GE(r.points, 2) << "the load reaches several yield points";

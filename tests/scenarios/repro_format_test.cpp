@@ -64,7 +64,8 @@ struct Arbitrary<scenarios::RunSettings> {
       scenarios::RunSettings s;
       // Every field by name, like the renderer: a new field fails to compile here until it is
       // generated, and then the property checks that the file keeps it.
-      auto& [scenario_hash, policy, seed, replay, strategy, sessions, crash, crash_at_op, crash_outcome, upgrade_at_point, keep_trace] = s;
+      auto& [scenario_hash, policy, seed, replay, strategy, sessions, crash, crash_at_op, crash_outcome, crash_state,
+             recovery_crash_at_op, upgrade_at_point, keep_trace] = s;
       scenario_hash = *utf8_string();
       policy = *gen::oneOf(gen::element<std::string>("seed", "priority", "safe"), utf8_string());
       seed = *any_u64();
@@ -79,7 +80,10 @@ struct Arbitrary<scenarios::RunSettings> {
       crash = maybe(gen::element<std::string>("none", "at-install", "random"));
       crash_at_op = maybe(gen::inRange(1, INT32_MAX));
       crash_outcome = *gen::element(sim::SimFs::CrashOutcome::Drawn, sim::SimFs::CrashOutcome::KeepNothing,
-                                    sim::SimFs::CrashOutcome::KeepEverything);
+                                    sim::SimFs::CrashOutcome::KeepEverything, sim::SimFs::CrashOutcome::Enumerated,
+                                    sim::SimFs::CrashOutcome::Sampled, sim::SimFs::CrashOutcome::ProcessKill);
+      crash_state = *gen::oneOf(gen::just<std::uint64_t>(0), any_u64());
+      recovery_crash_at_op = maybe(gen::inRange(1, INT32_MAX));
       upgrade_at_point = *gen::oneOf(gen::just(std::string()), gen::element<std::string>("Cart>>addItem", "ShopSession>>buy"), utf8_string());
       keep_trace = *gen::arbitrary<bool>();
       return s;
@@ -169,7 +173,7 @@ TEST(ReproFile, BadFilesAreClearErrorsWithTheirLine) {
   EXPECT_NE(what.find("'choices_then_zeros': expected an integer from 0 to"), std::string::npos) << what;
   std::tie(line, what) = error_of(std::string(kMinimal) + "crash_outcome = 'some'\n");
   EXPECT_EQ(line, 8);
-  EXPECT_NE(what.find("'crash_outcome': expected keep-nothing, keep-everything or drawn"), std::string::npos) << what;
+  EXPECT_NE(what.find("'crash_outcome': expected drawn, keep-nothing, keep-everything, enumerated, sampled or process-kill"), std::string::npos) << what;
   std::tie(line, what) = error_of("[repro]\nscenario = 'a'\ntrace_hash = 'zz'\n[settings]\n");
   EXPECT_EQ(line, 3);
   EXPECT_NE(what.find("'trace_hash': expected 16 hex digits"), std::string::npos) << what;

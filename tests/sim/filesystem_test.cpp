@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -97,10 +98,12 @@ TEST(SimFs, ListingOrderComesFromTheChoiceStream) {
 
 // Runs `setup`, crashes, and collects what `probe` says over many seeds.
 template <typename Setup, typename Probe>
-std::set<std::string> outcomes(Setup setup, Probe probe, int seeds = 60) {
+std::set<std::string> outcomes(Setup setup, Probe probe, int seeds = 60, FsModel model = FsModel::Posix) {
   std::set<std::string> seen;
   for (int s = 0; s < seeds; ++s) {
-    Disk d(static_cast<std::uint64_t>(s));
+    FsConfig config;
+    config.model = model;
+    Disk d(static_cast<std::uint64_t>(s), config);
     setup(d.fs);
     d.fs.crash();
     seen.insert(probe(d.fs));
@@ -150,7 +153,7 @@ TEST(SimFsCrash, RenameNeedsADirectoryFsync) {
   EXPECT_EQ(outcomes(setup(true), probe), (std::set<std::string>{"new"}));
 }
 
-TEST(SimFsCrash, UnsyncedAppendIsLostKeptOrTornAtItsTail) {
+TEST(SimFsExt4Crash, UnsyncedAppendIsLostKeptOrTornAtItsTail) {
   auto seen = outcomes(
       [](SimFs& fs) {
         fs.write("pkg.mcz", "head;");
@@ -158,14 +161,14 @@ TEST(SimFsCrash, UnsyncedAppendIsLostKeptOrTornAtItsTail) {
         fs.fsync_dir(".");
         fs.append("pkg.mcz", "0123456789");
       },
-      [](SimFs& fs) { return fs.read("pkg.mcz"); }, 200);
+      [](SimFs& fs) { return fs.read("pkg.mcz"); }, 200, FsModel::Ext4Ordered);
   EXPECT_TRUE(seen.contains("head;"));
   EXPECT_TRUE(seen.contains("head;0123456789"));
   EXPECT_GT(seen.size(), 4u) << "torn at several lengths";
   for (const auto& s : seen) EXPECT_EQ(std::string("head;0123456789").substr(0, s.size()), s);
 }
 
-TEST(SimFsCrash, UnsyncedOverwriteKeepsOldOrNew) {
+TEST(SimFsExt4Crash, UnsyncedOverwriteKeepsOldOrNew) {
   auto seen = outcomes(
       [](SimFs& fs) {
         fs.write("f", "aaaa");
@@ -173,11 +176,11 @@ TEST(SimFsCrash, UnsyncedOverwriteKeepsOldOrNew) {
         fs.fsync_dir(".");
         fs.write("f", "bb");
       },
-      [](SimFs& fs) { return fs.read("f"); });
+      [](SimFs& fs) { return fs.read("f"); }, 60, FsModel::Ext4Ordered);
   EXPECT_EQ(seen, (std::set<std::string>{"aaaa", "bb"}));
 }
 
-TEST(SimFsCrash, JournalSurvivesInOrder) {
+TEST(SimFsExt4Crash, JournalSurvivesInOrder) {
   // If a later namespace operation survived, every earlier one did too.
   auto seen = outcomes(
       [](SimFs& fs) {
@@ -188,11 +191,12 @@ TEST(SimFsCrash, JournalSurvivesInOrder) {
       [](SimFs& fs) {
         return std::string(fs.exists("one") ? "1" : "") + (fs.exists("two") ? "2" : "") +
                (fs.exists("three") ? "3" : "");
-      });
+      },
+      60, FsModel::Ext4Ordered);
   EXPECT_EQ(seen, (std::set<std::string>{"", "1", "12", "123"}));
 }
 
-TEST(SimFsCrash, DirectoryFsyncCommitsEverythingBeforeIt) {
+TEST(SimFsExt4Crash, DirectoryFsyncCommitsEverythingBeforeIt) {
   auto seen = outcomes(
       [](SimFs& fs) {
         fs.mkdir("d");
@@ -200,14 +204,220 @@ TEST(SimFsCrash, DirectoryFsyncCommitsEverythingBeforeIt) {
         fs.create("y");
         fs.fsync_dir(".");  // commits through "create y", so "d" and "d/x" too
       },
-      [](SimFs& fs) { return std::to_string(fs.exists("d") && fs.exists("d/x") && fs.exists("y")); });
+      [](SimFs& fs) { return std::to_string(fs.exists("d") && fs.exists("d/x") && fs.exists("y")); }, 60,
+      FsModel::Ext4Ordered);
   EXPECT_EQ(seen, (std::set<std::string>{"1"}));
+}
+
+// --- The POSIX model: what ext4 happens to give, nothing else promises. ---
+
+std::string which_exist(SimFs& fs, const std::vector<std::string>& paths) {
+  std::string out;
+  for (std::size_t i = 0; i < paths.size(); ++i)
+    if (fs.exists(paths[i])) out += std::to_string(i + 1);
+  return out;
+}
+
+TEST(SimFsPosixCrash, UnsyncedNamesInOneDirectoryPersistInAnySubset) {
+  auto seen = outcomes(
+      [](SimFs& fs) {
+        fs.create("one");
+        fs.create("two");
+        fs.create("three");
+      },
+      [](SimFs& fs) { return which_exist(fs, {"one", "two", "three"}); }, 200);
+  EXPECT_EQ(seen, (std::set<std::string>{"", "1", "2", "3", "12", "13", "23", "123"}));
+}
+
+TEST(SimFsPosixCrash, DirectoryFsyncPersistsThatDirectoryOnly) {
+  auto seen = outcomes(
+      [](SimFs& fs) {
+        fs.mkdir("a");
+        fs.mkdir("b");
+        fs.fsync_dir(".");
+        fs.create("a/x");
+        fs.create("b/y");
+        fs.fsync_dir("b");  // on ext4 this would commit "create a/x" too
+      },
+      [](SimFs& fs) { return which_exist(fs, {"a/x", "b/y"}); });
+  EXPECT_EQ(seen, (std::set<std::string>{"2", "12"}));
+}
+
+TEST(SimFsPosixCrash, RenameAcrossDirectoriesMayLeaveBothNamesOrNeither) {
+  auto seen = outcomes(
+      [](SimFs& fs) {
+        fs.mkdir("staging");
+        fs.mkdir("lib");
+        fs.write("staging/p", "code");
+        fs.fsync("staging/p");
+        fs.fsync_dir("staging");
+        fs.fsync_dir(".");
+        fs.rename("staging/p", "lib/p");
+      },
+      [](SimFs& fs) { return which_exist(fs, {"staging/p", "lib/p"}); }, 200);
+  EXPECT_EQ(seen, (std::set<std::string>{"", "1", "2", "12"}));
+}
+
+TEST(SimFsPosixCrash, OverwrittenBlocksSurviveInNonPrefixSubsets) {
+  const std::string old_data(3 * kBlockBytes, 'o'), new_data(3 * kBlockBytes, 'n');
+  auto seen = outcomes(
+      [&](SimFs& fs) {
+        fs.write("image", old_data);
+        fs.fsync("image");
+        fs.fsync_dir(".");
+        fs.write("image", new_data);  // in place: truncate, then write
+      },
+      [](SimFs& fs) {
+        const std::string d = fs.read("image");
+        std::string shape = std::to_string(d.size()) + ":";
+        for (std::size_t b = 0; b < d.size(); b += kBlockBytes) shape += d[b];
+        return shape;
+      },
+      400);
+  EXPECT_TRUE(seen.contains("12288:ono")) << "a middle block new, its neighbours old";
+  EXPECT_TRUE(seen.contains("12288:non"));
+  EXPECT_TRUE(seen.contains("0:")) << "the truncate persisted without the data";
+  EXPECT_TRUE(seen.contains("12288:ooo") && seen.contains("12288:nnn"));
+}
+
+TEST(SimFsPosixCrash, AnAppendMayExposeZerosOrGarbage) {
+  auto seen = outcomes(
+      [](SimFs& fs) {
+        fs.write("log", "head;");
+        fs.fsync("log");
+        fs.fsync_dir(".");
+        fs.append("log", "0123456789");
+      },
+      [](SimFs& fs) { return fs.read("log"); }, 200);
+  EXPECT_TRUE(seen.contains("head;"));
+  EXPECT_TRUE(seen.contains("head;0123456789"));
+  EXPECT_TRUE(seen.contains(std::string("head;") + std::string(10, '\0'))) << "size persisted before the data";
+  bool garbage = false;
+  for (const auto& s : seen) {
+    EXPECT_EQ(s.substr(0, 5), "head;") << "durable bytes never change";
+    garbage = garbage || (s.size() == 15 && s != "head;0123456789" && s[5] != '\0');
+  }
+  EXPECT_TRUE(garbage);
+}
+
+TEST(SimFsPosixCrash, ATornWriteLeavesSomeOfItsStepsInThePageCache) {
+  std::set<std::uint64_t> sizes;
+  std::set<std::uint64_t> states;
+  for (std::uint64_t seed = 0; seed < 60; ++seed) {
+    Disk d(seed);
+    d.fs.write("image", "old");
+    d.fs.fsync("image");
+    d.fs.fsync_dir(".");
+    struct Crashed {};
+    d.fs.tear_next_write([&] {
+      d.fs.crash(SimFs::CrashOutcome::ProcessKill);
+      throw Crashed{};
+    });
+    EXPECT_THROW(d.fs.write("image", std::string(3 * kBlockBytes + 10, 'n')), Crashed);
+    sizes.insert(d.fs.size("image"));
+    states.insert(d.fs.last_crash_states());
+  }
+  // A process kill keeps the page cache, so the steps done are all there is: 0..4 of 4.
+  EXPECT_EQ(sizes, (std::set<std::uint64_t>{3 * kBlockBytes + 10}));
+  EXPECT_EQ(states, (std::set<std::uint64_t>{5}));
+}
+
+TEST(SimFsPosixCrash, EnumeratedStatesVisitEveryStateOnce) {
+  auto setup = [](SimFs& fs) {
+    fs.write("a", std::string(kBlockBytes, 'a'));
+    fs.fsync("a");
+    fs.fsync_dir(".");
+    fs.create("x");
+    fs.create("y");
+    fs.write("a", std::string(kBlockBytes, 'A'));  // in place: the truncate, then the block
+  };
+  std::vector<std::string> seen;
+  std::optional<std::uint64_t> state = 0;
+  while (state) {
+    Disk d(0);
+    setup(d.fs);
+    d.fs.crash(SimFs::CrashOutcome::Enumerated, *state);
+    const std::string a = d.fs.read("a");
+    seen.push_back(which_exist(d.fs, {"x", "y"}) + ":" + std::to_string(a.size()) + a.substr(0, 1));
+    state = next_enumerated_state(d.fs.last_crash());
+  }
+  // x, y: 2 x 2; "a": size 0, or 4096 with the old block or the new one: 3.
+  EXPECT_EQ(seen.size(), 12u);
+  EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(), seen.size()) << "every state once";
+  EXPECT_EQ(seen.front(), ":4096a") << "state 0 keeps nothing un-synced";
+  EXPECT_TRUE(std::find(seen.begin(), seen.end(), "12:4096A") != seen.end());
+  EXPECT_TRUE(std::find(seen.begin(), seen.end(), "2:0") != seen.end());
+}
+
+RC_GTEST_PROP(SimFsPosixCrash, KeepNothingAndKeepEverythingAreTheDurableAndVolatileViews, (std::uint64_t seed)) {
+  for (const auto outcome : {SimFs::CrashOutcome::KeepNothing, SimFs::CrashOutcome::KeepEverything}) {
+    Disk d(seed);
+    d.fs.mkdir("d");
+    d.fs.write("d/f", std::string(kBlockBytes + 7, 'o'));
+    d.fs.fsync("d/f");
+    d.fs.fsync_dir("d");
+    d.fs.fsync_dir(".");
+    const int ops = *rc::gen::inRange(0, 8);
+    for (int i = 0; i < ops; ++i) {
+      const std::string name = *rc::gen::element<std::string>("d/f", "d/g", "h");
+      const std::string text(*rc::gen::inRange<std::size_t>(0, 3 * kBlockBytes), *rc::gen::inRange('a', 'z'));
+      switch (*rc::gen::inRange(0, 3)) {
+        case 0: d.fs.write(name, text); break;
+        case 1: if (d.fs.exists(name)) d.fs.append(name, text); break;
+        default: if (d.fs.exists(name)) d.fs.unlink(name); break;
+      }
+    }
+    std::map<std::string, std::optional<std::string>> expected;
+    for (const char* p : {"d/f", "d/g", "h"})
+      expected[p] = outcome == SimFs::CrashOutcome::KeepNothing ? d.fs.peek_durable(p) : d.fs.peek(p);
+    d.fs.crash(outcome);
+    for (const auto& [p, content] : expected) RC_ASSERT(d.fs.peek(p) == content);
+  }
+}
+
+TEST(SimFsPosixCrash, AProcessKillKeepsEveryUnsyncedChange) {
+  Disk d(3);
+  d.fs.write("f", "volatile");
+  d.fs.crash(SimFs::CrashOutcome::ProcessKill);
+  EXPECT_EQ(d.fs.read("f"), "volatile");
+}
+
+TEST(SimFsFaults, AfterAFailedFsyncTheNextOnePersistsNothing) {
+  Disk d(1);
+  d.fs.write("image", "new");
+  EXPECT_THROW(d.fs.fail_fsync("image"), FsError);
+  d.fs.fsync("image");  // reports success: the pages were marked clean
+  d.fs.fsync_dir(".");
+  d.fs.crash(SimFs::CrashOutcome::KeepNothing);
+  EXPECT_EQ(d.fs.read("image"), "");
+  d.fs.write("image", "again");
+  d.fs.fsync("image");
+  d.fs.crash(SimFs::CrashOutcome::KeepNothing);
+  EXPECT_EQ(d.fs.read("image"), "again") << "only the one fsync after the failure lies";
+}
+
+TEST(SimFsFaults, MediaCorruptionChangesTheDurableBytesOnly) {
+  Disk d(5);
+  const std::string saved(2 * kBlockBytes, 's');
+  d.fs.write("image", saved);
+  d.fs.fsync("image");
+  d.fs.fsync_dir(".");
+  d.fs.corrupt("image", MediaFault::BitFlip);
+  std::string now = d.fs.read("image");
+  int bits = 0;
+  for (std::size_t i = 0; i < saved.size(); ++i) bits += __builtin_popcount(static_cast<unsigned char>(saved[i] ^ now[i]));
+  EXPECT_EQ(bits, 1);
+  d.fs.corrupt("image", MediaFault::ZeroBlock);
+  now = d.fs.read("image");
+  EXPECT_EQ(std::count(now.begin(), now.end(), '\0'), static_cast<long>(kBlockBytes));
 }
 
 // Property: whatever was made durable (data fsynced after its last change, name committed by
 // a directory fsync after its last namespace change) survives any crash, byte for byte.
 RC_GTEST_PROP(SimFsCrash, WhateverWasSyncedSurvivesAnyCrash, (std::uint64_t seed)) {
-  Disk d(seed);
+  FsConfig config;
+  config.model = *rc::gen::element(FsModel::Posix, FsModel::Ext4Ordered);
+  Disk d(seed, config);
   SimFs& fs = d.fs;
   fs.mkdir("a");
   fs.mkdir("b");
@@ -265,7 +475,9 @@ RC_GTEST_PROP(SimFsCrash, WhateverWasSyncedSurvivesAnyCrash, (std::uint64_t seed
         break;
     }
   }
-  fs.crash();
+  const auto outcome = *rc::gen::element(SimFs::CrashOutcome::Drawn, SimFs::CrashOutcome::KeepNothing,
+                                        SimFs::CrashOutcome::Sampled, SimFs::CrashOutcome::Enumerated);
+  fs.crash(outcome, *rc::gen::arbitrary<std::uint64_t>());
   for (const auto& [path, text] : durable) {
     RC_ASSERT(fs.exists(path));
     RC_ASSERT(fs.read(path) == text);
