@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -131,9 +132,10 @@ class Reader {
   }
 
   const json& member(const json& object, const std::string& where, const char* key) const {
-    if (!object.is_object()) expected(where, "an object", object);
+    const std::string here = where.empty() ? "the document" : where;
+    if (!object.is_object()) expected(here, "an object", object);
     const auto it = object.find(key);
-    if (it == object.end()) fail(where, fmt::format("missing \"{}\"", key));
+    if (it == object.end()) fail(here, fmt::format("missing \"{}\"", key));
     return *it;
   }
   static std::string at(const std::string& where, const std::string& key) { return where.empty() ? key : where + "." + key; }
@@ -155,7 +157,7 @@ class Reader {
   }
   int count(const json& v, const std::string& where) const { return static_cast<int>(whole(v, where, INT_MAX)); }
   double number(const json& v, const std::string& where) const {
-    if (!v.is_number()) expected(where, "a number", v);
+    if (!v.is_number() || !std::isfinite(v.get<double>())) expected(where, "a finite number", v);
     return v.get<double>();
   }
   std::string text(const json& v, const std::string& where) const {

@@ -275,6 +275,8 @@ TEST(MergeInput, BrokenDocumentsAreRefusedNamingTheFileAndWhatWasExpected) {
   expect_refused(edited([](auto& d) { d["cells"][0]["fired"]["torn-request"]["first_seed"] = 99; }), "not among the cell's runs");
   expect_refused(edited([](auto& d) { d["cells"][0].erase("scenario_checksum"); }), "cells[0]: missing \"scenario_checksum\"");
   expect_refused(edited([](auto& d) { d["runs"] = 4; }), "runs: expected 3");
+  expect_refused(edited([](auto& d) { d.erase("hotsim_version"); }), "the document: missing \"hotsim_version\"");
+  expect_refused(edited([](auto& d) { d["seconds"] = "fast"; }), "seconds: expected a finite number, found string");
   expect_refused(edited([](auto& d) { d["shard"]["indices"] = {3}; }), "shard.indices[0]: expected 1 to 1, found 3");
   expect_refused(edited([](auto& d) { d["cells"].push_back(d["cells"][0]); }), "appears twice");
 }
