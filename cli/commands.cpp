@@ -12,6 +12,7 @@
 #include "cli/progress.hpp"
 #include "reports/html.hpp"
 #include "reports/json.hpp"
+#include "reports/merge.hpp"
 #include "reports/perfetto.hpp"
 #include "reports/junit.hpp"
 #include "reports/summary.hpp"
@@ -55,7 +56,7 @@ bool is_input_error(const std::exception& e) {
       return false;
     }
   }
-  return dynamic_cast<const scenarios::InputError*>(&e) != nullptr || dynamic_cast<const scenarios::ScenarioError*>(&e) != nullptr ||
+  return dynamic_cast<const scenarios::InputError*>(&e) != nullptr || dynamic_cast<const reports::ResultsError*>(&e) != nullptr || dynamic_cast<const scenarios::ScenarioError*>(&e) != nullptr ||
          dynamic_cast<const upgrader::PackageError*>(&e) != nullptr || dynamic_cast<const fs::filesystem_error*>(&e) != nullptr;
 }
 
@@ -85,8 +86,44 @@ std::string write_repro(const RunOptions& o, const std::string& prefix, const sc
   return path;
 }
 
-void print_repro_count(const RunOptions& o, std::size_t written) {
-  if (written > 0) fmt::print("repros: {} written to {}/ (replay one with: hotsim replay FILE)\n", written, repro_dir(o));
+std::string repro_count_line(const RunOptions& o, std::size_t written) {
+  return written > 0 ? fmt::format("repros: {} written to {}/ (replay one with: hotsim replay FILE)\n", written, repro_dir(o)) : "";
+}
+
+void print_repro_count(const RunOptions& o, std::size_t written) { fmt::print("{}", repro_count_line(o, written)); }
+
+// Where a suite's results go besides stdout (each "" for not at all).
+struct Outputs {
+  std::string junit, json, out;
+};
+
+// A suite's results, as `hotsim run` and `hotsim merge` both report them: the table and every
+// undeclared violation with its replay command on stdout, then the files asked for. Returns
+// the exit status: 0 every outcome as declared, 1 otherwise.
+int write_results(const reports::ResultsFile& file, const Outputs& to, const std::string& repro_line) {
+  const scenarios::SuiteResult& result = file.result;
+  fmt::print("{}", reports::text_table(result));
+  for (const auto& cell : result.cells)
+    for (const auto& [oracle, count] : cell.fired) {
+      const std::string path = reports::repro_file(file.repro_files, cell, oracle);
+      if (cell.expected.contains(oracle) || cell.allowed.contains(oracle) || path.empty()) continue;
+      fmt::print("UNEXPECTED {} / {}: {}\n    hotsim replay {}\n", cell.scenario, cell.policy, cell.violation.at(oracle), path);
+    }
+  fmt::print("{}", repro_line);
+  if (!to.junit.empty()) write_text(to.junit, reports::junit_xml(result, file.repro_files));
+  if (!to.json.empty()) write_text(to.json, reports::results_json(file, to.json).dump(2) + "\n");
+  if (!to.out.empty()) {
+    const std::string results = (fs::path(to.out) / "results.json").string();
+    write_text(results, reports::results_json(file, results).dump(2) + "\n");
+    write_text((fs::path(to.out) / "summary.md").string(), reports::markdown(result));
+    const std::string chart_js = reports::bundled_chart_js();
+    if (chart_js.empty()) fmt::print(stderr, "warning: Chart.js (libjs-chart.js) is missing: the report's charts will not draw\n");
+    write_text((fs::path(to.out) / "index.html").string(), reports::html_report(result, file.repro_files, file.timelines, chart_js));
+    fmt::print("results written to {}/ (index.html, summary.md, results.json{}, repros/)\n", to.out,
+               to.junit == (fs::path(to.out) / "junit.xml").string() ? ", junit.xml" : "");
+  }
+  fmt::print("{}\n", result.ok() ? "suite: every outcome as expected" : "suite: UNEXPECTED OUTCOMES (see FAIL lines)");
+  return result.ok() ? 0 : 1;
 }
 
 // Progress on stderr (cli/progress.hpp): on a terminal a bar redrawn in place, otherwise a
@@ -187,11 +224,10 @@ int suite_command(const std::vector<scenarios::Scenario>& loaded, const RunOptio
   options.shard = parse_shard(o.shard);
   options.jobs = std::max(1, o.jobs);
 
-  const scenarios::SuiteResult result = scenarios::run_suite(loaded, options, progress_printer(o.progress_bar));
+  scenarios::SuiteResult result = scenarios::run_suite(loaded, options, progress_printer(o.progress_bar));
 
   // Repros: every unexpected violation, and with --out one example of each expected hazard.
   std::map<std::string, std::string> repro_files;
-  std::vector<std::string> failures;
   std::vector<reports::Timeline> timelines;
   for (const auto& cell : result.cells) {
     const scenarios::Scenario& sc = *std::find_if(loaded.begin(), loaded.end(), [&](const auto& s) { return s.name == cell.scenario; });
@@ -207,31 +243,78 @@ int suite_command(const std::vector<scenarios::Scenario>& loaded, const RunOptio
         const scenarios::RunReport traced = scenarios::run_scenario(sc, traced_settings.policy, traced_settings);
         timelines.push_back(reports::timeline_of(traced, oracle, "hotsim replay " + path));
       }
-      if (unexpected) failures.push_back(fmt::format("{} / {}: {}\n    hotsim replay {}", cell.scenario, cell.policy, repro.violation, path));
     }
   }
 
   if (o.print_hashes)
     for (const auto& cell : result.cells)
       for (const auto& [seed, hash] : cell.trace_hashes) fmt::print("HASH {} {} {} {:016x}\n", cell.scenario, cell.policy, seed, hash);
-  fmt::print("{}", reports::text_table(result));
-  for (const auto& f : failures) fmt::print("UNEXPECTED {}\n", f);
-  print_repro_count(o, repro_files.size());
-  if (!o.junit.empty()) write_text(o.junit, reports::junit_xml(result, repro_files));
-  const nlohmann::json json = reports::suite_json(result, repro_files);
-  if (!o.json.empty()) write_text(o.json, json.dump(2) + "\n");
-  if (!o.out.empty()) {
-    write_text((fs::path(o.out) / "results.json").string(), json.dump(2) + "\n");
-    write_text((fs::path(o.out) / "summary.md").string(), reports::markdown(result));
-    const std::string chart_js = reports::bundled_chart_js();
-    if (chart_js.empty()) fmt::print(stderr, "warning: Chart.js (libjs-chart.js) is missing: the report's charts will not draw\n");
-    write_text((fs::path(o.out) / "index.html").string(), reports::html_report(result, repro_files, timelines, chart_js));
-    fmt::print("results written to {}/ (index.html, summary.md, results.json, repros/)\n", o.out);
-  }
-  fmt::print("{}\n", result.ok() ? "suite: every outcome as expected" : "suite: UNEXPECTED OUTCOMES (see FAIL lines)");
-  return result.ok() ? 0 : 1;
+  reports::ResultsFile file;
+  file.hotsim_version = HOTSIM_VERSION;
+  file.shards.count = options.shard.count;
+  file.shards.indices = {options.shard.index};
+  file.sweep = {o.seeds, o.seed, o.strategy};
+  file.result = std::move(result);
+  file.repro_files = std::move(repro_files);
+  file.timelines = std::move(timelines);
+  return write_results(file, {o.junit, o.json, o.out}, repro_count_line(o, file.repro_files.size()));
 }
 
+// The repros a merged report links to, copied into DIR/repros/: each read and saved again, so
+// the paths inside it are rewritten relative to its new place and it replays from there.
+// Every one is read before any is written; a missing one is refused, naming the results file.
+reports::ReproFiles copy_repros(const reports::Merged& merged, const std::vector<reports::ResultsFile>& shards, const std::string& out) {
+  std::map<std::string, scenarios::Repro> loaded;
+  for (const auto& [key, source] : merged.results.repro_files) {
+    try {
+      loaded.emplace(key, scenarios::load_repro(source));
+    } catch (const std::exception& e) {
+      std::string named_by;
+      for (const auto& f : shards)
+        if (f.repro_files.contains(key) && f.repro_files.at(key) == source) named_by = f.path;
+      throw reports::ResultsError(named_by, fmt::format("its repro {} cannot be read ({}): copy each shard's repros/ along with its "
+                                                        "results.json", source, e.what()));
+    }
+  }
+  reports::ReproFiles copied;
+  for (const auto& [key, repro] : loaded) {
+    const std::string name = fs::path(merged.results.repro_files.at(key)).filename().string();
+    const std::string path = (fs::path(out) / "repros" / name).string();
+    scenarios::save_repro(repro, path);
+    copied[key] = path;
+  }
+  return copied;
+}
+
+}  // namespace
+
+int merge_command(const MergeOptions& o) {
+  try {
+    std::vector<reports::ResultsFile> shards;
+    for (const auto& f : o.files) shards.push_back(reports::load_results(f));
+    reports::Merged merged = reports::merge_results(shards, {o.allow_partial});
+    reports::ResultsFile& file = merged.results;
+    file.repro_files = copy_repros(merged, shards, o.out);
+    for (auto& t : file.timelines)
+      t.replay_command = file.repro_files.contains(t.key) ? "hotsim replay " + file.repro_files.at(t.key) : "";
+    std::string shards_line = fmt::format("merged {} results file{} of {} shard{}", shards.size(), shards.size() > 1 ? "s" : "",
+                                          shards.front().shards.count, shards.front().shards.count > 1 ? "s" : "");
+    if (!merged.missing.empty()) {
+      std::string missing;
+      for (const int k : merged.missing) missing += fmt::format("{}{}/{}", missing.empty() ? "" : ", ", k, shards.front().shards.count);
+      shards_line += fmt::format("; missing {} (--allow-partial: expected hazards are not judged)", missing);
+    }
+    fmt::print("{}\n", shards_line);
+    const std::string repro_line =
+        file.repro_files.empty() ? "" : fmt::format("repros: {} copied to {}/ (replay one with: hotsim replay FILE)\n",
+                                                    file.repro_files.size(), (fs::path(o.out) / "repros").string());
+    return write_results(file, {(fs::path(o.out) / "junit.xml").string(), "", o.out}, repro_line);
+  } catch (const std::exception& e) {
+    return error_status(e);
+  }
+}
+
+namespace {
 
 // A repro replayed in this process: its inputs checked first (InputChanged when one is not the
 // recorded file), then run with the settings it stores, judged by the one verdict function.

@@ -25,11 +25,19 @@ struct RunOptions {
   bool print_hashes = false;  // one line per run: scenario, policy, seed, trace hash
 };
 
+struct MergeOptions {
+  std::vector<std::string> files;  // results.json of each shard
+  std::string out;                 // index.html, junit.xml, summary.md, results.json and repros/ go here
+  bool allow_partial = false;      // merge although shards are missing (hazards not judged)
+};
+
 // Each returns the process exit status (README, "Exit codes"): 0 every outcome as declared /
 // reproduced, 1 an undeclared outcome, 2 usage or input error (the message says file, line
 // and what was expected; inputs are validated before any run starts), 3 replay diverged, a repro's
 // scenario or package file changed (refused, naming the file), or internal error.
 int run_command(const RunOptions& options);
+// `hotsim merge`: the shards' results merged and judged as one unsharded run (reports/merge.hpp).
+int merge_command(const MergeOptions& options);
 int replay_command(const std::string& repro_file);
 int shrink_command(const std::string& repro_file, const std::string& out_file, int max_attempts);
 int explain_command(const std::string& repro_file, int context_lines);

@@ -66,6 +66,12 @@ int main(int argc, char** argv) {
                     "start the upgrade at every yield point the load reaches instead (with --crash-points: crash in each)");
   run_cmd->add_flag("--print-hashes", run.print_hashes, "print each run's trace hash (determinism checks)");
 
+  cli::MergeOptions merge;
+  auto* merge_cmd = app.add_subcommand("merge", "merge the results.json of the shards of one sweep into one report, judged as one run");
+  merge_cmd->add_option("results", merge.files, "each shard's results.json (hotsim run --shard K/N --out DIR)")->required();
+  merge_cmd->add_option("--out", merge.out, "write index.html, junit.xml, summary.md, results.json and repros/ here")->required();
+  merge_cmd->add_flag("--allow-partial", merge.allow_partial, "merge although shards are missing; expected hazards are then not judged");
+
   std::string repro_file, out_file;
   int max_attempts = 400, context = 25;
   auto* replay_cmd = app.add_subcommand("replay", "replay a repro and say whether it reproduced");
@@ -98,6 +104,7 @@ int main(int argc, char** argv) {
       run.progress_bar = isatty(STDERR_FILENO) != 0;
       return cli::run_command(run);
     }
+    if (*merge_cmd) return cli::merge_command(merge);
     if (*replay_cmd) return cli::replay_command(repro_file);
     if (*shrink_cmd) return cli::shrink_command(repro_file, out_file, max_attempts);
     if (*explain_cmd) return cli::explain_command(repro_file, context);

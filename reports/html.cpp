@@ -27,6 +27,7 @@ std::string bundled_chart_js() {
 Timeline timeline_of(const scenarios::RunReport& run, const std::string& oracle, const std::string& replay_command,
                      double window_ms, std::size_t max_points) {
   Timeline t;
+  t.key = repro_key(run.scenario, run.policy, oracle);
   t.title = fmt::format("{} / {} / {} (seed {})", run.scenario, run.policy, oracle, run.seed);
   t.replay_command = replay_command;
   for (const auto& v : run.violations)

@@ -11,6 +11,7 @@ namespace reports {
 
 // The fibers around one violation, from a replay with its trace kept.
 struct Timeline {
+  std::string key;             // repro_key(scenario, policy, oracle)
   std::string title;           // scenario / policy / oracle
   std::string replay_command;  // hotsim replay <file>
   std::string violation;

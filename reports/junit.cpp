@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include "scenarios/repro.hpp"
 
 namespace reports {
 namespace {
@@ -31,8 +30,8 @@ Failure failure_of(const scenarios::Cell& c, const ReproFiles& repro_files) {
   Failure f;
   for (const auto& [oracle, count] : c.fired) {
     if (c.expected.contains(oracle) || c.allowed.contains(oracle)) continue;
-    const auto example = c.example.find(oracle);
-    const std::string violation = example == c.example.end() ? oracle : scenarios::violation_text(example->second, oracle);
+    const auto text = c.violation.find(oracle);
+    const std::string violation = text == c.violation.end() || text->second.empty() ? oracle : text->second;
     const std::uint64_t seed = c.first_seed.at(oracle);
     const std::string file = repro_file(repro_files, c, oracle);
     const std::string replay = file.empty() ? "" : "hotsim replay " + file;

@@ -8,6 +8,7 @@
 #include <bit>
 #include <cstdint>
 #include <functional>
+#include <optional>
 
 #include "sim/scheduler.hpp"
 
@@ -40,6 +41,27 @@ class LatencyHistogram {
     }
     return max();
   }
+  // Restores a bucket written by for_each_bucket (results.json): false, and nothing changed,
+  // if [lo, hi] is not one of this layout's buckets, the count is 0 or the total would overflow.
+  bool add_bucket(std::uint64_t lo, std::uint64_t hi, std::uint64_t count) {
+    if (count == 0 || hi < lo || count_ + count < count_) return false;
+    const std::size_t i = index(lo);
+    if (lower(i) != lo || upper(i) != hi) return false;
+    counts_[i] += count;
+    count_ += count;
+    return true;
+  }
+  // Restores the exact maximum after add_bucket: false, and nothing changed, unless it lies in
+  // the highest non-empty bucket (or is 0 with no samples).
+  bool restore_max(std::uint64_t max_ns) {
+    std::optional<std::size_t> top;
+    for (std::size_t i = 0; i < counts_.size(); ++i)
+      if (counts_[i] > 0) top = i;
+    if (!top ? max_ns != 0 : max_ns < lower(*top) || max_ns > upper(*top)) return false;
+    max_ns_ = max_ns;
+    return true;
+  }
+  bool operator==(const LatencyHistogram&) const = default;
   // Every non-empty bucket, in increasing order: [lo, hi] nanoseconds and its count.
   void for_each_bucket(const std::function<void(std::uint64_t lo, std::uint64_t hi, std::uint64_t count)>& f) const {
     for (std::size_t i = 0; i < counts_.size(); ++i)

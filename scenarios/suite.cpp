@@ -1,6 +1,7 @@
 #include "scenarios/suite.hpp"
 
 #include "scenarios/parallel.hpp"
+#include "scenarios/repro.hpp"
 
 #include <fmt/format.h>
 
@@ -19,6 +20,28 @@ bool SuiteResult::ok() const {
   return std::all_of(cells.begin(), cells.end(), [](const Cell& c) { return c.ok(); });
 }
 
+void judge(SuiteResult& result) {
+  for (Cell& cell : result.cells) {
+    cell.problems.clear();
+    for (const auto& [oracle, count] : cell.fired)
+      if (!cell.expected.contains(oracle) && !cell.allowed.contains(oracle))
+        cell.problems.push_back(fmt::format("{} fired in {} of {} seeds (first seed {}) but was not expected", oracle, count,
+                                            cell.seeds_run, cell.first_seed.at(oracle)));
+    // A hazard nothing in the run could trip proves nothing for any policy: the scenario's
+    // hazards must be exercised in some seed (judged unsharded only, like missing ones).
+    if (!result.sharded)
+      for (const std::string& oracle : cell.targeted)
+        if (!cell.exercised.contains(oracle))
+          cell.problems.push_back(fmt::format("vacuous: {} was never exercised in {} seeds (nothing in the run could trip it)",
+                                              oracle, cell.seeds_run));
+    // An expected hazard may show up only in seeds another shard runs: judged unsharded only.
+    if (!result.sharded)
+      for (const std::string& oracle : cell.expected)
+        if (!cell.fired.contains(oracle))
+          cell.problems.push_back(fmt::format("{} was expected but did not fire in {} seeds", oracle, cell.seeds_run));
+  }
+}
+
 namespace {
 
 struct Task {
@@ -34,6 +57,7 @@ SuiteResult run_suite(const std::vector<Scenario>& scenarios, const SuiteOptions
   const auto started = std::chrono::steady_clock::now();
   SuiteResult result;
   result.sharded = options.shard.count > 1 || !options.judge_missing;
+  result.shard = options.shard;
   std::vector<Task> tasks;
   std::vector<const Scenario*> cell_scenario;
   for (const Scenario& sc : scenarios) {
@@ -41,6 +65,7 @@ SuiteResult run_suite(const std::vector<Scenario>& scenarios, const SuiteOptions
       Cell cell;
       cell.scenario = sc.name;
       cell.scenario_path = sc.path;
+      cell.scenario_checksum = sc.checksum;
       cell.policy = policy;
       cell.expected = sc.expect.at(policy);
       cell.allowed = sc.allow.at(policy);
@@ -50,10 +75,12 @@ SuiteResult run_suite(const std::vector<Scenario>& scenarios, const SuiteOptions
       cell_scenario.push_back(&sc);
       const std::size_t index = result.cells.size() - 1;
       if (options.seed) {
+        result.cells.back().planned_seeds = 1;
         tasks.push_back({index, *options.seed, 0});
         continue;
       }
       const int seeds = options.seeds.value_or(sc.seeds);
+      result.cells.back().planned_seeds = seeds;
       for (int i = 0; i < seeds; ++i)
         if (options.shard.owns(static_cast<std::uint64_t>(i)))
           tasks.push_back({index, sc.first_seed + static_cast<std::uint64_t>(i), static_cast<std::uint64_t>(i)});
@@ -116,6 +143,7 @@ SuiteResult run_suite(const std::vector<Scenario>& scenarios, const SuiteOptions
           it->second = i;
           cell.first_seed[oracle] = r.seed;
           cell.seeds_to_first[oracle] = rank_in_cell[i];
+          cell.violation.insert_or_assign(oracle, violation_text(r, oracle));
           cell.example.insert_or_assign(oracle, r);
           cell.example_settings.insert_or_assign(oracle, settings);
         }
@@ -125,24 +153,7 @@ SuiteResult run_suite(const std::vector<Scenario>& scenarios, const SuiteOptions
         return run_name(cell_scenario[tasks[i].cell]->name, result.cells[tasks[i].cell].policy, tasks[i].seed);
       });
 
-  for (Cell& cell : result.cells) {
-    for (const auto& [oracle, count] : cell.fired)
-      if (!cell.expected.contains(oracle) && !cell.allowed.contains(oracle))
-        cell.problems.push_back(fmt::format("{} fired in {} of {} seeds (first seed {}) but was not expected", oracle, count,
-                                            cell.seeds_run, cell.first_seed.at(oracle)));
-    // A hazard nothing in the run could trip proves nothing for any policy: the scenario's
-    // hazards must be exercised in some seed (judged unsharded only, like missing ones).
-    if (!result.sharded)
-      for (const std::string& oracle : cell.targeted)
-        if (!cell.exercised.contains(oracle))
-          cell.problems.push_back(fmt::format("vacuous: {} was never exercised in {} seeds (nothing in the run could trip it)",
-                                              oracle, cell.seeds_run));
-    // An expected hazard may show up only in seeds another shard runs: judged unsharded only.
-    if (!result.sharded)
-      for (const std::string& oracle : cell.expected)
-        if (!cell.fired.contains(oracle))
-          cell.problems.push_back(fmt::format("{} was expected but did not fire in {} seeds", oracle, cell.seeds_run));
-  }
+  judge(result);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;
 }

@@ -38,16 +38,19 @@ struct SuiteOptions {
 struct Cell {
   std::string scenario;
   std::string scenario_path;
+  std::string scenario_checksum;  // of the scenario file: shards of one sweep must agree
   std::string policy;
   std::set<std::string> expected;
   std::set<std::string> allowed;  // may fire without failing the cell
   int seeds_run = 0;
+  int planned_seeds = 0;  // seeds of the whole sweep, all shards together
   std::map<std::string, int> fired;                        // oracle -> seeds where it fired
   std::map<std::string, int> exercised;                    // oracle -> seeds that exercised it
   std::set<std::string> targeted;  // the scenario's hazards: what any policy's `fire` names
   std::map<std::string, std::uint64_t> first_seed;          // oracle -> lowest seed where it fired
   std::map<std::string, int> seeds_to_first;                // oracle -> seeds run until it first fired
   std::map<std::string, RunReport> example;                 // oracle -> the run of first_seed
+  std::map<std::string, std::string> violation;             // oracle -> its violation_text in that run
   std::map<std::string, RunSettings> example_settings;      // oracle -> the settings it ran with
   std::vector<std::pair<std::uint64_t, std::uint64_t>> trace_hashes;  // (seed, hash) per run
   LatencyHistogram pauses;          // every completed request: time held back by the upgrade
@@ -66,8 +69,14 @@ struct SuiteResult {
   std::uint64_t runs = 0;
   double seconds = 0;
   bool sharded = false;  // or otherwise partial: missing hazards are not judged
+  Shard shard;           // which slice of the seeds this is (1/1: all of them)
   bool ok() const;
 };
+
+// Sets each cell's problems from what it holds: oracles that fired undeclared, and unless
+// `result.sharded`, the scenario's hazards never exercised (vacuous) and expected hazards that
+// never fired. run_suite judges with it, and so does a merge of shards (reports/merge.hpp).
+void judge(SuiteResult& result);
 
 // progress(done, total) is called from the calling thread. A run that throws (an internal
 // error: inputs are validated before) ends the suite with TaskFailed (scenarios/parallel.hpp)

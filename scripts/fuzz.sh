@@ -10,7 +10,7 @@ seed="${FUZZ_SEED:-1}"  # fixed by default, so a CI failure can be replayed; FUZ
 bash scripts/install-deps.sh --fuzz
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz -j "$(nproc)"
-for target in ${TARGETS:-package manifest scenario snapshot repro run}; do
+for target in ${TARGETS:-package manifest scenario snapshot repro run results}; do
   work="out/fuzz/$target"
   mkdir -p "$work/corpus"
   cp -n fuzz/corpus/"$target"/* "$work/corpus/" 2>/dev/null || true
