@@ -213,6 +213,7 @@ void SimFs::write(std::string_view path, std::string_view data) {
   Node& file = node(it->second);
   if (file.dir) throw FsError(FsErrc::IsADirectory, std::string(path), "");
   if (config_.model == FsModel::Posix && !file.data.empty()) set_data(file, "", path);  // the truncate
+  file.pages_lost = false;  // every page of the file is dirty again: the next fsync writes them
   write_data(it->second, std::string(data), 0, path);
 }
 

@@ -131,7 +131,8 @@ class SimFs {
   bool disarm_tear() { return std::exchange(tear_, nullptr) != nullptr; }
 
   // An fsync that fails with EIO (an injected fault): the kernel marks the file's dirty pages
-  // clean, so its next fsync reports success and persists nothing. Throws FsError(Io).
+  // clean, so its next fsync reports success and persists nothing, unless the file was
+  // written whole again in between. Throws FsError(Io).
   void fail_fsync(std::string_view path);
 
   // Corrupts the durable content of `path` (no-op if it has none): a bit flipped or a 4 KiB
@@ -159,7 +160,7 @@ class SimFs {
     std::string data;                    // volatile view (files)
     std::string durable;                 // what fsync made durable (files)
     std::vector<std::uint64_t> sizes;    // Posix: sizes the file took since its last fsync
-    bool pages_lost = false;             // an fsync failed: the next one persists nothing
+    bool pages_lost = false;             // an fsync failed: the next one persists nothing (until a whole rewrite)
   };
   struct Step {
     bool link;  // link name -> ino in dir, else unlink name from dir

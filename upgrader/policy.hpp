@@ -27,6 +27,9 @@ class Policy {
   virtual Trigger trigger_format() const { return Trigger::Empty; }
   // Snapshot saves one upgrade costs when nothing fails (the harness holds the policy to it).
   virtual int snapshot_saves_per_upgrade() const { return 1; }
+  // Copies of the image the server keeps, each saved whole in turn; the boot takes the first
+  // that reads back intact, so a rotted block in one copy loses nothing.
+  virtual int snapshot_copies() const { return 1; }
 };
 
 using PolicyFactory = std::function<std::unique_ptr<Policy>()>;

@@ -61,6 +61,7 @@ class SafePolicy : public Policy {
   int loader_priority(int request_priority) const override { return request_priority; }
   bool pins_requests() const override { return true; }
   Trigger trigger_format() const override { return Trigger::Manifest; }
+  int snapshot_copies() const override { return 2; }
 
   void poll(Server& server) override {
     Filesystem& fs = server.runtime().fs();
@@ -126,10 +127,16 @@ class SafePolicy : public Policy {
     // 4. Housekeeping, then a durable snapshot, and only then remove the staging files.
     const std::size_t expired = server.image().expire_sessions(server.runtime().now(), cfg.session_timeout);
     if (expired > 0) server.record("housekeeping", fmt::format("{} idle sessions expired", expired));
-    try {
-      server.save();
-    } catch (const std::exception& e) {
-      throw SaveFailed(e.what());
+    // A save that fails (EIO, ENOSPC) is written whole again, a few times in this poll: after a
+    // failed fsync only a rewrite persists anything (an fsync retried alone would "succeed").
+    for (int attempt = 1;; ++attempt) {
+      try {
+        server.save();
+        break;
+      } catch (const std::exception& e) {
+        if (attempt == kSaveAttempts) throw SaveFailed(e.what());
+        server.record("error", fmt::format("save failed (attempt {} of {}), writing it again: {}", attempt, kSaveAttempts, e.what()));
+      }
     }
     // The manifest goes first, durably: a crash part way through the removal must never
     // leave a manifest whose files are partly gone (it would be refused as incomplete).
@@ -208,6 +215,7 @@ class SafePolicy : public Policy {
     fs.fsync_dir(server.config().staging_dir);
   }
 
+  static constexpr int kSaveAttempts = 3;
   int quarantined_ = 0;
 };
 

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <optional>
+
 #include "upgrader/snapshot.hpp"
 
 namespace upgrader {
@@ -14,15 +16,31 @@ void Server::record(std::string kind, std::string detail, std::uint64_t bytes) {
   events_.push_back({runtime_.now(), std::move(kind), std::move(detail), bytes});
 }
 
+std::string Server::snapshot_copy(int copy) const {
+  return copy == 0 ? config_.snapshot : fmt::format("{}.copy{}", config_.snapshot, copy);
+}
+
 void Server::boot() {
   Filesystem& fs = runtime_.fs();
-  if (fs.exists(config_.snapshot)) {
-    image_.restore(load_snapshot(fs, config_.snapshot));
-    record("booted", fmt::format("from {} (release {}, {} sessions)", config_.snapshot, image_.current()->number,
-                                 image_.sessions().size()));
-  } else {
-    record("booted", "empty image");
+  // The first copy that reads back intact (copy 0 is saved first, so it is the newest).
+  std::optional<std::string> first_error;
+  bool any = false;
+  for (int copy = 0; copy < policy_->snapshot_copies(); ++copy) {
+    const std::string path = snapshot_copy(copy);
+    if (!fs.exists(path)) continue;
+    any = true;
+    try {
+      image_.restore(load_snapshot(fs, path));
+    } catch (const std::exception& e) {
+      if (!first_error) first_error = e.what();
+      record("error", fmt::format("{}; trying the next copy", e.what()));
+      continue;
+    }
+    record("booted", fmt::format("from {} (release {}, {} sessions)", path, image_.current()->number, image_.sessions().size()));
+    return;
   }
+  if (first_error) throw SnapshotError(*first_error);
+  if (!any) record("booted", "empty image");
 }
 
 void Server::start_watcher() {
@@ -68,7 +86,8 @@ void Server::run_initializers(const Package& package) {
 }
 
 std::uint64_t Server::save() {
-  const std::uint64_t bytes = save_snapshot(image_, runtime_.fs(), config_.snapshot);
+  std::uint64_t bytes = 0;
+  for (int copy = 0; copy < policy_->snapshot_copies(); ++copy) bytes = save_snapshot(image_, runtime_.fs(), snapshot_copy(copy));
   record("saved", fmt::format("{} ({} bytes, release {})", config_.snapshot, bytes, image_.current()->number), bytes);
   return bytes;
 }

@@ -57,6 +57,8 @@ class Server {
   // Runs the class-side initializers of a package on the current release.
   void run_initializers(const Package& package);
   std::uint64_t save();
+  // Where copy N of the image lives (0: the snapshot path itself).
+  std::string snapshot_copy(int copy) const;
   void record(std::string kind, std::string detail, std::uint64_t bytes = 0);
 
   Image& image() { return image_; }

@@ -91,6 +91,9 @@ void FaultPlan::power(const std::string& mode) {
     const int before = crashes_;
     restart();
     while (booting_) world_.sleep_for(1ms);
+    // A crash planned for the recovery may come after the boot, in the first polls.
+    if (crashes_ == before && st_.recovery_crash_at_op && crashes_ == 1)
+      while (crashes_ == before) world_.sleep_for(1ms);
     if (crashes_ != before) continue;  // it died while recovering: power back again
     if (--planned <= 0) return;
     wait_for_crash(mode);
@@ -99,17 +102,14 @@ void FaultPlan::power(const std::string& mode) {
 
 void FaultPlan::rot_media() {
   if (sc_.media == "none" || sc_.kill == "process") return;
-  // One durable file of the server's rots: its image or a staged file.
-  const auto& cfg = processes_.config();
-  std::vector<std::string> files;
-  if (world_.fs().peek_durable(cfg.snapshot)) files.push_back(cfg.snapshot);
-  for (const std::string& name : world_.fs().peek_durable_files(cfg.staging_dir)) files.push_back(cfg.staging_dir + "/" + name);
-  if (files.empty()) return;
-  const std::string& victim = files[world_.choices().below(files.size())];
+  // The image rots (the persistent state a restart depends on; staged files are the
+  // operator's to upload again).
+  const std::string& image = processes_.config().snapshot;
+  if (!world_.fs().peek_durable(image)) return;
   const std::string what =
-      world_.fs().corrupt(victim, sc_.media == "bit-flip" ? sim::MediaFault::BitFlip : sim::MediaFault::ZeroBlock);
+      world_.fs().corrupt(image, sc_.media == "bit-flip" ? sim::MediaFault::BitFlip : sim::MediaFault::ZeroBlock);
   world_.note(fmt::format("media fault: {}", what));
-  recorder_.media_fault(victim, what);
+  recorder_.media_fault(image, what);
 }
 
 void FaultPlan::restart() {

@@ -71,6 +71,7 @@ struct FileOpSeen {
   bool trigger = false;   // the trigger
   bool partial = false;   // a read of a batch file holding a strict prefix of its bytes
   bool moved_aside = false;  // a batch file or the trigger renamed out of staging, or a copy written to quarantine
+  bool failed = true;        // until the operation returns: an error (EIO, ENOSPC, ...) or the process died in it
 };
 
 struct PollSeen {

@@ -40,6 +40,9 @@ Mark Recorder::mark() const {
 void Recorder::attach(ServerProcess& process) {
   if (!enabled_) return;
   observers_.push_back(std::make_unique<ProcessObserver>(*this, process));
+  if (snapshot_paths_.empty())
+    for (int copy = 0; copy < process.server->policy().snapshot_copies(); ++copy)
+      snapshot_paths_.push_back(process.server->snapshot_copy(copy));
   process.runtime->sim_fs().set_observer(observers_.back().get());
   process.runtime->set_on_wake([this, &process] { poll_began(process); });
 }
@@ -155,13 +158,16 @@ void Recorder::check_snapshot(int process, bool volatile_view) {
         obs_.snapshots.push_back({mark(), process, false, decoded->first, bytes->size(), std::move(decoded->second)});
     return;
   }
-  const auto durable = fs.peek_durable(config_.snapshot);
-  const std::uint64_t raw = durable ? upgrader::fnv1a64(*durable) : 0;
-  if (raw == durable_snapshot_raw_) return;
-  durable_snapshot_raw_ = raw;
-  if (!durable) return;
-  if (auto decoded = decode(*durable))
-    obs_.snapshots.push_back({mark(), process, true, decoded->first, durable->size(), std::move(decoded->second)});
+  // Any copy the policy keeps: the boot may read whichever survived intact.
+  for (const std::string& path : snapshot_paths_) {
+    const auto durable = fs.peek_durable(path);
+    const std::uint64_t raw = durable ? upgrader::fnv1a64(*durable) : 0;
+    if (raw == durable_snapshot_raw_[path]) continue;
+    durable_snapshot_raw_[path] = raw;
+    if (!durable) continue;
+    if (auto decoded = decode(*durable))
+      obs_.snapshots.push_back({mark(), process, true, decoded->first, durable->size(), std::move(decoded->second)});
+  }
 }
 
 void Recorder::before_op(ServerProcess& process, std::string_view op, const std::string& path, const std::string& to) {
@@ -180,10 +186,12 @@ void Recorder::before_op(ServerProcess& process, std::string_view op, const std:
   // Set aside: renamed out of staging, or copied into quarantine (a crash-safe move copies).
   seen.moved_aside = (op == "rename" && (seen.batch_file >= 0 || seen.trigger) && !to.starts_with(config_.staging_dir + "/")) ||
                      (op == "write" && path.starts_with(config_.quarantine_dir + "/"));
+  op_in_flight_[process.index()] = obs_.server_ops.size();
   obs_.server_ops.push_back(std::move(seen));
 }
 
 void Recorder::after_op(ServerProcess& process, std::string_view op, const std::string& path, const std::string& to) {
+  if (auto it = op_in_flight_.find(process.index()); it != op_in_flight_.end()) obs_.server_ops[it->second].failed = false;
   const bool replaces_snapshot = (op == "write" && path == config_.snapshot) || (op == "rename" && to == config_.snapshot);
   if (replaces_snapshot) check_snapshot(process.index(), true);
   if (op == "fsync" || op == "fsync_dir" || replaces_snapshot) check_snapshot(process.index(), false);

@@ -64,7 +64,9 @@ class Recorder {
   std::shared_ptr<const upgrader::Release> cached_release_;  // kept alive: its address is the cache key
   ReleaseState cached_state_;
   std::map<int, ReleaseState> last_state_;  // per process
-  std::uint64_t durable_snapshot_raw_ = 0;  // hash of the durable snapshot bytes last seen
+  std::map<int, std::size_t> op_in_flight_;  // per process: its operation under way (index in server_ops)
+  std::vector<std::string> snapshot_paths_;  // every copy of the image the policy keeps
+  std::map<std::string, std::uint64_t> durable_snapshot_raw_;  // per copy: hash of the durable bytes last seen
   std::vector<std::string> torn_seen_;
 };
 

@@ -48,9 +48,12 @@ void judge_restarts(const Observation& obs, const OracleContext& ctx, Verdicts& 
       // The booted image itself, wherever it was read from (a policy may keep copies): the
       // last durable snapshot or one saved after it, never bytes no save ever wrote.
       bool allowed = boot.booted_image == durable->image_hash;
-      for (const auto& s : obs.snapshots)
+      for (const auto& s : obs.snapshots) {
         if (!s.durable && s.mark.at >= durable->mark.at && s.mark.at <= crash.mark.at && boot.booted_image == s.image_hash)
           allowed = true;
+        // The newest copy rotted: an older durable copy is the best anyone can boot.
+        if (image_rotted && s.durable && s.mark.at <= crash.mark.at && boot.booted_image == s.image_hash) allowed = true;
+      }
       if (!allowed)
         verdicts.violate("restart-fidelity", boot.mark, "restart",
                          !boot.disk_snapshot ? fmt::format("the snapshot made durable at {} is gone; booted an empty image",

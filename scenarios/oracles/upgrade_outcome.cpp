@@ -9,10 +9,11 @@
 //    before it is moved aside; a crash may add one interrupted try.
 //  - clean-completion: one poll period after the new release was durably saved, the trigger
 //    and the batch's files are gone from staging and none sits in quarantine; the batch is
-//    never read again; the upgrade cost at most the snapshot saves the policy declares.
+//    never read again; the upgrade cost at most the snapshot saves the policy declares
+//    (when none of its file operations failed).
 //  - liveness: a triggered upgrade completes or reports failure (moves the batch aside)
 //    within the budget, and once the upload is complete the trigger is not left staged for
-//    more than max_retries_without_report polls with nothing done.
+//    more than max_retries_without_report poll periods of uptime with nothing done.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -68,7 +69,10 @@ void judge_liveness(const Observation& obs, const OracleContext& ctx, sim::Time 
       continue;
     }
     if (!staged_since) staged_since = p.mark.at;
-    if (p.mark.at - *staged_since > sc.poll_period * sc.max_retries_without_report)
+    // Time the server was down does not count: each crash since adds its restart delay and
+    // the period until the restarted loader's first poll.
+    const auto downtime = (sc.restart_delay + sc.poll_period) * crashes_between(obs, *staged_since, p.mark.at);
+    if (p.mark.at - *staged_since > sc.poll_period * sc.max_retries_without_report + downtime)
       verdicts.violate("liveness", p.mark, "staging",
                        fmt::format("the trigger has been staged for {} s: retried over and over, never reported",
                                    secs(p.mark.at - *staged_since)));
@@ -128,11 +132,15 @@ void judge_clean_completion(const Observation& obs, const OracleContext& ctx, si
   if (std::any_of(obs.crashes.begin(), obs.crashes.end(),
                   [&](const CrashSeen& c) { return c.process == proc && c.mark.at <= deadline; }))
     return;  // the server did not stay up for a poll period
-  // The upgrade's cost in snapshot saves, by the process that completed it.
+  // The upgrade's cost in snapshot saves, by the process that completed it, when nothing
+  // failed (a save that failed is written again).
+  const bool op_failed = std::any_of(obs.server_ops.begin(), obs.server_ops.end(), [&](const FileOpSeen& op) {
+    return op.failed && op.process == proc && op.mark.at >= triggered && op.mark.at <= done->mark.at;
+  });
   const auto saves = std::count_if(obs.snapshots.begin(), obs.snapshots.end(), [&](const SnapshotSeen& s) {
     return !s.durable && s.process == proc && s.mark.at >= triggered;
   });
-  if (saves > ctx.declared_saves)
+  if (!op_failed && saves > ctx.declared_saves)
     verdicts.violate("clean-completion", obs.end, "image.snapshot",
                      fmt::format("the upgrade saved the snapshot {} times; the policy declares {}", saves, ctx.declared_saves));
   // Staging one poll period later: the first poll at or after the deadline, or the end.

@@ -1,9 +1,13 @@
 // The `safe` procedure condensed (verify the batch, build aside in dependency order,
-// publish, save, then unstage; quarantine after max_tries failures) with one flaw switched
-// on. It keeps its failure count in memory: these policies are run where that is enough.
+// publish, save two copies, then unstage; a failed save keeps the batch staged and is not
+// a failed try; quarantine after max_tries failures, counted on disk) with one flaw
+// switched on.
 #include "scenarios/flawed_policies.hpp"
 
 #include <fmt/format.h>
+
+#include <cstdlib>
+#include <stdexcept>
 
 #include "upgrader/checksum.hpp"
 #include "upgrader/manifest.hpp"
@@ -27,22 +31,38 @@ class FlawedSafe : public Policy {
   }
   bool pins_requests() const override { return true; }
   Trigger trigger_format() const override { return Trigger::Manifest; }
+  int snapshot_copies() const override {
+    // One copy where the flaw is in how that copy is written (a second would mask it).
+    switch (flaw_) {
+      case Flaw::KeepsOneSnapshotCopy:
+      case Flaw::ResavesImageAtBoot:
+      case Flaw::TruncatesSnapshotInPlace:
+      case Flaw::UnlinksSnapshotFirst: return 1;
+      default: return 2;
+    }
+  }
 
   void poll(Server& server) override {
     Filesystem& fs = server.runtime().fs();
     const ServerConfig& cfg = server.config();
+    if (flaw_ == Flaw::ResavesImageAtBoot && !resaved_) {
+      resaved_ = true;
+      fs.write(cfg.snapshot, encode_snapshot(server.image()));  // "record the boot": in place
+      fs.fsync(cfg.snapshot);
+    }
     fs.mkdir(cfg.staging_dir);
     const std::string manifest = server.staging_path(cfg.trigger);
     if (!fs.exists(manifest)) return;
     const auto entries = parse_manifest(fs.read(manifest), manifest);
     try {
       upgrade(server, entries);
-      tries_ = 0;
+      set_tries(server, 0);
+    } catch (const SaveFailed& e) {
+      server.record("error", e.what());
+
     } catch (const std::exception& e) {
       server.record("error", e.what());
-      const int limit = cfg.max_tries + (flaw_ == Flaw::QuarantinesOneTryLate ? 1 : 0) -
-                        (flaw_ == Flaw::QuarantinesOneTryEarly ? 1 : 0);
-      if (++tries_ >= limit) quarantine(server, entries);
+      count_failure(server, entries);
     }
   }
 
@@ -81,14 +101,58 @@ class FlawedSafe : public Policy {
     server.image().expire_sessions(server.runtime().now(),
                                    flaw_ == Flaw::ExpiresLiveSessions ? Duration::zero() : cfg.session_timeout);
     if (flaw_ == Flaw::UnstagesBeforeSave) unstage(server, entries);
-    save(server);
-    if (flaw_ == Flaw::SavesTwice) save(server);
+    try {
+      save(server);
+      if (flaw_ == Flaw::SavesTwice) save(server);
+    } catch (const std::exception& e) {
+      throw SaveFailed(e.what());
+    }
     if (flaw_ != Flaw::UnstagesBeforeSave) unstage(server, entries);
+  }
+
+  struct SaveFailed : std::runtime_error {
+    using std::runtime_error::runtime_error;
+  };
+
+  void count_failure(Server& server, const std::vector<ManifestEntry>& entries) {
+    const int limit = server.config().max_tries + (flaw_ == Flaw::QuarantinesOneTryLate ? 1 : 0) -
+                      (flaw_ == Flaw::QuarantinesOneTryEarly ? 1 : 0);
+    const int tries = get_tries(server) + 1;
+    set_tries(server, tries);
+    if (tries >= limit) {
+      quarantine(server, entries);
+      set_tries(server, 0);
+    }
+  }
+
+  // Failed tries, in a file replaced whole (or, flawed, in memory).
+  int get_tries(Server& server) {
+    if (flaw_ == Flaw::CountsTriesInMemory) return tries_;
+    Filesystem& fs = server.runtime().fs();
+    const std::string path = server.staging_path(".flawed-tries");
+    return fs.exists(path) ? std::atoi(fs.read(path).c_str()) : 0;
+  }
+  void set_tries(Server& server, int tries) {
+    tries_ = tries;
+    if (flaw_ == Flaw::CountsTriesInMemory) return;
+    Filesystem& fs = server.runtime().fs();
+    const std::string path = server.staging_path(".flawed-tries");
+    if (tries == 0 && !fs.exists(path)) return;
+    fs.write(path + ".tmp", std::to_string(tries));
+    fs.fsync(path + ".tmp");
+    fs.rename(path + ".tmp", path);
+    fs.fsync_dir(server.config().staging_dir);
   }
 
   void unstage(Server& server, const std::vector<ManifestEntry>& entries) {
     Filesystem& fs = server.runtime().fs();
     const ServerConfig& cfg = server.config();
+    if (flaw_ == Flaw::UnstagesFilesBeforeManifest) {
+      for (const ManifestEntry& e : entries) fs.unlink(server.staging_path(e.file));
+      fs.unlink(server.staging_path(cfg.trigger));
+      fs.fsync_dir(cfg.staging_dir);
+      return;
+    }
     if (flaw_ != Flaw::LeavesTrigger) {
       fs.unlink(server.staging_path(cfg.trigger));
       fs.fsync_dir(cfg.staging_dir);
@@ -101,7 +165,23 @@ class FlawedSafe : public Policy {
     Filesystem& fs = server.runtime().fs();
     const std::string& path = server.config().snapshot;
     const std::string bytes = encode_snapshot(server.image());
-    if (flaw_ == Flaw::TruncatesSnapshotInPlace) {
+    const std::string dir = ".";  // the snapshot's directory
+    if (flaw_ == Flaw::SkipsSnapshotDirFsync || flaw_ == Flaw::RetriesFailedFsync) {
+      for (int copy = 0; copy < snapshot_copies(); ++copy) {
+        const std::string to = server.snapshot_copy(copy);
+        fs.write(to + ".tmp", bytes);
+        for (int attempt = 1;; ++attempt) {
+          try {
+            fs.fsync(to + ".tmp");
+            break;
+          } catch (const IoError&) {
+            if (flaw_ != Flaw::RetriesFailedFsync || attempt == 3) throw;  // "a transient error: try again"
+          }
+        }
+        fs.rename(to + ".tmp", to);
+        if (flaw_ != Flaw::SkipsSnapshotDirFsync) fs.fsync_dir(dir);
+      }
+    } else if (flaw_ == Flaw::TruncatesSnapshotInPlace) {
       fs.write(path, "");
       fs.write(path, bytes);
       fs.fsync(path);
@@ -111,7 +191,8 @@ class FlawedSafe : public Policy {
       fs.fsync(path + ".tmp");
       fs.rename(path + ".tmp", path);
     } else {
-      save_snapshot(server.image(), fs, path);
+      server.save();
+      return;
     }
     server.record("saved", path, bytes.size());
   }
@@ -127,12 +208,12 @@ class FlawedSafe : public Policy {
     fs.rename(server.staging_path(cfg.trigger), dir + "/" + cfg.trigger);
     fs.fsync_dir(dir);
     fs.fsync_dir(cfg.staging_dir);
-    tries_ = 0;
   }
 
   Flaw flaw_;
   int tries_ = 0;
   int quarantined_ = 0;
+  bool resaved_ = false;
 };
 
 }  // namespace
@@ -141,7 +222,10 @@ std::vector<Flaw> all_flaws() {
   return {Flaw::LeavesTrigger,        Flaw::UnstagesBeforeSave,       Flaw::QuarantinesOneTryEarly,
           Flaw::QuarantinesOneTryLate, Flaw::RefusesGoodBatch,        Flaw::SavesTwice,
           Flaw::InstallsAllButLast,   Flaw::UnlinksSnapshotFirst,     Flaw::TruncatesSnapshotInPlace,
-          Flaw::InstallsTornMethod,   Flaw::ExpiresLiveSessions,      Flaw::HoldsRequestsForItsBuild};
+          Flaw::InstallsTornMethod,   Flaw::ExpiresLiveSessions,      Flaw::HoldsRequestsForItsBuild,
+          Flaw::SkipsSnapshotDirFsync, Flaw::RetriesFailedFsync,      Flaw::KeepsOneSnapshotCopy,
+          Flaw::CountsTriesInMemory,
+          Flaw::ResavesImageAtBoot,   Flaw::UnstagesFilesBeforeManifest};
 }
 
 std::string flaw_name(Flaw flaw) {
@@ -158,6 +242,12 @@ std::string flaw_name(Flaw flaw) {
     case Flaw::InstallsTornMethod: return "flawed-installs-torn-method";
     case Flaw::ExpiresLiveSessions: return "flawed-expires-live-sessions";
     case Flaw::HoldsRequestsForItsBuild: return "flawed-holds-requests";
+    case Flaw::SkipsSnapshotDirFsync: return "flawed-skips-snapshot-dir-fsync";
+    case Flaw::RetriesFailedFsync: return "flawed-retries-failed-fsync";
+    case Flaw::KeepsOneSnapshotCopy: return "flawed-keeps-one-copy";
+    case Flaw::CountsTriesInMemory: return "flawed-counts-tries-in-memory";
+    case Flaw::ResavesImageAtBoot: return "flawed-resaves-image-at-boot";
+    case Flaw::UnstagesFilesBeforeManifest: return "flawed-unstages-files-first";
   }
   return "flawed-?";
 }

@@ -20,6 +20,13 @@ enum class Flaw {
   InstallsTornMethod,        // installs a method with its last step missing (torn-package)
   ExpiresLiveSessions,       // housekeeping drops every session, idle or not (lost-session)
   HoldsRequestsForItsBuild,  // builds above request priority and takes seconds (pause-budget)
+  // Flaws only a harsh crash model catches (docs/crash-model.md):
+  SkipsSnapshotDirFsync,     // renames the snapshot in without fsyncing its directory (per-directory durability)
+  RetriesFailedFsync,        // retries an fsync that failed and trusts it (fsyncgate)
+  KeepsOneSnapshotCopy,      // one copy of the image (media faults)
+  CountsTriesInMemory,       // forgets its failed tries at every restart (power cuts while retrying)
+  ResavesImageAtBoot,        // rewrites its one image in place on its first poll after a boot (crash during recovery)
+  UnstagesFilesBeforeManifest,  // removes the files, then the manifest, with one directory fsync (crash states)
 };
 
 std::string flaw_name(Flaw flaw);  // "flawed-leaves-trigger", ...

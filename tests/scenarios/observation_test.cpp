@@ -9,9 +9,10 @@ namespace scenarios {
 namespace {
 
 TEST(Observation, OraclesOnAndOffGiveTheSameTraceHashInEveryDefaultRun) {
-  int runs = 0;
+  int runs = 0, expected = 0;
   for (const auto& file : cli::scenario_files({std::string(HOTSIM_SOURCE_DIR) + "/scenarios/default"})) {
     const Scenario sc = load_scenario(file);
+    expected += static_cast<int>(sc.policies.size()) * 3;
     for (const std::string& policy : sc.policies)
       for (std::uint64_t seed = sc.first_seed; seed < sc.first_seed + 3; ++seed) {
         RunSettings settings;
@@ -24,7 +25,8 @@ TEST(Observation, OraclesOnAndOffGiveTheSameTraceHashInEveryDefaultRun) {
         ++runs;
       }
   }
-  EXPECT_EQ(runs, 7 * 3 * 3);
+  EXPECT_EQ(runs, expected);
+  EXPECT_GE(runs, 7 * 3 * 3) << "the default suite is all there";
 }
 
 }  // namespace
