@@ -86,8 +86,10 @@ void Server::run_initializers(const Package& package) {
 }
 
 std::uint64_t Server::save() {
-  std::uint64_t bytes = 0;
-  for (int copy = 0; copy < policy_->snapshot_copies(); ++copy) bytes = save_snapshot(image_, runtime_.fs(), snapshot_copy(copy));
+  // Encoded once: requests change the image while a copy is being written.
+  const std::string encoded = encode_snapshot(image_);
+  const std::uint64_t bytes = encoded.size();
+  for (int copy = 0; copy < policy_->snapshot_copies(); ++copy) save_snapshot_bytes(encoded, runtime_.fs(), snapshot_copy(copy));
   record("saved", fmt::format("{} ({} bytes, release {})", config_.snapshot, bytes, image_.current()->number), bytes);
   return bytes;
 }

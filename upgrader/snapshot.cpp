@@ -263,7 +263,10 @@ Image::State decode_snapshot(std::string_view bytes, const std::string& source) 
 }
 
 std::uint64_t save_snapshot(const Image& image, Filesystem& fs, const std::string& path) {
-  const std::string bytes = encode_snapshot(image);
+  return save_snapshot_bytes(encode_snapshot(image), fs, path);
+}
+
+std::uint64_t save_snapshot_bytes(const std::string& bytes, Filesystem& fs, const std::string& path) {
   const std::string tmp = path + ".tmp";
   fs.write(tmp, bytes);
   fs.fsync(tmp);

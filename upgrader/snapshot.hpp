@@ -28,6 +28,9 @@ Image::State decode_snapshot(std::string_view bytes, const std::string& source);
 
 // Atomic, durable save; returns the snapshot's size in bytes.
 std::uint64_t save_snapshot(const Image& image, Filesystem& fs, const std::string& path);
+// The same, for bytes already encoded (copies of one image hold the same bytes: the image
+// changes while the first copy is written).
+std::uint64_t save_snapshot_bytes(const std::string& bytes, Filesystem& fs, const std::string& path);
 // Loads `path` into a fresh image state; throws SnapshotError or IoError.
 Image::State load_snapshot(Filesystem& fs, const std::string& path);
 

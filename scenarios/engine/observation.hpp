@@ -90,6 +90,7 @@ struct SnapshotSeen {
   std::uint64_t image_hash = 0;  // of the image it decodes to (canonical encoding)
   std::uint64_t bytes = 0;
   ReleaseState state;
+  bool disk_image_matches(const struct BootSeen& boot) const;
 };
 
 struct BootSeen {
@@ -103,6 +104,10 @@ struct BootSeen {
   ReleaseState state;
   StagingSeen staging;
 };
+
+inline bool SnapshotSeen::disk_image_matches(const BootSeen& boot) const {
+  return boot.disk_image && *boot.disk_image == image_hash;
+}
 
 struct CrashSeen {
   Mark mark;

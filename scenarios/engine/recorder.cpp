@@ -71,10 +71,15 @@ void Recorder::booted(ServerProcess& process, const std::optional<std::string>& 
   b.process = process.index();
   b.ok = !error;
   b.error = error.value_or("");
-  if (const auto disk = world_.fs().peek(config_.snapshot)) {
-    b.disk_snapshot = true;
-    if (const auto decoded = decode(*disk)) b.disk_image = decoded->first;
-  }
+  // The image on disk: the first copy that decodes, as the boot reads them.
+  for (const std::string& path : snapshot_paths_)
+    if (const auto disk = world_.fs().peek(path)) {
+      b.disk_snapshot = true;
+      if (const auto decoded = decode(*disk)) {
+        b.disk_image = decoded->first;
+        break;
+      }
+    }
   if (b.ok) {
     b.booted_image = upgrader::fnv1a64(upgrader::encode_snapshot(process.server->image()));
     b.state = image_state(process);

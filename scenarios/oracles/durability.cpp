@@ -39,20 +39,20 @@ void judge_restarts(const Observation& obs, const OracleContext& ctx, Verdicts& 
       continue;
     }
     // Restart fidelity: the image on disk, and the right one.
-    if (!image_rotted && boot.disk_image && *boot.disk_image != boot.booted_image)
+    if (boot.disk_image && *boot.disk_image != boot.booted_image)
       verdicts.violate("restart-fidelity", boot.mark, "restart", "the booted image differs from the snapshot on disk");
     const SnapshotSeen* durable = nullptr;
     for (const auto& s : obs.snapshots)
       if (s.durable && s.mark.at <= crash.mark.at) durable = &s;
     if (durable != nullptr) {
-      // The booted image itself, wherever it was read from (a policy may keep copies): the
-      // last durable snapshot or one saved after it, never bytes no save ever wrote.
-      bool allowed = boot.booted_image == durable->image_hash;
+      // The image on disk (the first copy that reads back, as the boot takes them): the last
+      // durable snapshot or one saved after it, never bytes no save ever wrote.
+      bool allowed = boot.disk_image && *boot.disk_image == durable->image_hash;
       for (const auto& s : obs.snapshots) {
-        if (!s.durable && s.mark.at >= durable->mark.at && s.mark.at <= crash.mark.at && boot.booted_image == s.image_hash)
-          allowed = true;
+        if (!s.disk_image_matches(boot)) continue;
+        if (!s.durable && s.mark.at >= durable->mark.at && s.mark.at <= crash.mark.at) allowed = true;
         // The newest copy rotted: an older durable copy is the best anyone can boot.
-        if (image_rotted && s.durable && s.mark.at <= crash.mark.at && boot.booted_image == s.image_hash) allowed = true;
+        if (image_rotted && s.durable && s.mark.at <= crash.mark.at) allowed = true;
       }
       if (!allowed)
         verdicts.violate("restart-fidelity", boot.mark, "restart",
