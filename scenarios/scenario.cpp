@@ -181,11 +181,12 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
   r.millis(load, "session_timeout_ms", s.session_timeout, 86'400'000);
   r.string(load, "session_class", s.session_class);
 
-  const toml::table* deploy = r.table(doc, "deploy", {"at_ms", "chunks", "chunk_interval_ms", "order", "trigger", "fsync"});
+  const toml::table* deploy = r.table(doc, "deploy", {"at_ms", "chunks", "chunk_interval_ms", "order", "manifest_order", "trigger", "fsync"});
   r.millis(deploy, "at_ms", s.deploy_at, 86'400'000);
   r.integer(deploy, "chunks", s.chunks, 1, 1000);
   r.millis(deploy, "chunk_interval_ms", s.chunk_interval, 3'600'000);
-  r.string(deploy, "order", s.order, {"dependency", "reverse", "shuffled"});
+  r.string(deploy, "order", s.order, {"dependency", "reverse", "shuffled", "name"});
+  r.string(deploy, "manifest_order", s.manifest_order, {"dependency", "reverse", "shuffled", "name"});
   r.string(deploy, "trigger", s.trigger, {"after", "early"});
   if (deploy != nullptr && deploy->contains("fsync")) {
     const auto b = (*deploy)["fsync"].value<bool>();

@@ -35,7 +35,7 @@ class Deployer {
   void deploy();
   void upload();
   void write_trigger();
-  std::string trigger_bytes() const;
+  std::string trigger_bytes();  // the manifest's order is drawn at its first use
 
   sim::World& world_;
   const Scenario& sc_;
@@ -46,6 +46,7 @@ class Deployer {
   std::string staging_, trigger_path_;
   std::optional<sim::Time> triggered_at_;
   bool interrupted_ = false;
+  std::optional<std::string> manifest_;
 };
 
 }  // namespace scenarios

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "upgrader/checksum.hpp"
 #include "upgrader/manifest.hpp"
 #include "upgrader/package.hpp"
@@ -61,12 +63,17 @@ class FlawedSafe : public Policy {
         batch.back().methods.front().body.pop_back();
     }
     if (flaw_ == Flaw::InstallsAllButLast && !batch.empty()) batch.pop_back();
-    // Dependency order: apply whatever has its requirements met, until all are in.
+    // Dependency order: apply whatever has its requirements met, until all are in (or, with
+    // the order flaws, the batch as the manifest lists it or by file name, come what may).
     auto next = std::make_shared<Release>(*server.image().current());
     std::vector<const Package*> left;
     for (const Package& p : batch) left.push_back(&p);
+    if (flaw_ == Flaw::InstallsInNameOrder)
+      std::stable_sort(left.begin(), left.end(), [](const Package* a, const Package* b) { return a->source < b->source; });
+    const bool in_order = flaw_ == Flaw::InstallsInManifestOrder || flaw_ == Flaw::InstallsInNameOrder;
     while (!left.empty()) {
-      auto ready = std::find_if(left.begin(), left.end(), [&](const Package* p) { return next->unmet_requirements(*p).empty(); });
+      auto ready = in_order ? left.begin()
+                            : std::find_if(left.begin(), left.end(), [&](const Package* p) { return next->unmet_requirements(*p).empty(); });
       if (ready == left.end()) throw LoadError("unmet requirements");
       next->apply(**ready, true);
       server.runtime().spend_cpu(cfg.compile_cost_per_method * static_cast<std::int64_t>((*ready)->methods.size() + 1) *
@@ -141,7 +148,8 @@ std::vector<Flaw> all_flaws() {
   return {Flaw::LeavesTrigger,        Flaw::UnstagesBeforeSave,       Flaw::QuarantinesOneTryEarly,
           Flaw::QuarantinesOneTryLate, Flaw::RefusesGoodBatch,        Flaw::SavesTwice,
           Flaw::InstallsAllButLast,   Flaw::UnlinksSnapshotFirst,     Flaw::TruncatesSnapshotInPlace,
-          Flaw::InstallsTornMethod,   Flaw::ExpiresLiveSessions,      Flaw::HoldsRequestsForItsBuild};
+          Flaw::InstallsTornMethod,   Flaw::ExpiresLiveSessions,      Flaw::HoldsRequestsForItsBuild,
+          Flaw::InstallsInManifestOrder, Flaw::InstallsInNameOrder};
 }
 
 std::string flaw_name(Flaw flaw) {
@@ -158,6 +166,8 @@ std::string flaw_name(Flaw flaw) {
     case Flaw::InstallsTornMethod: return "flawed-installs-torn-method";
     case Flaw::ExpiresLiveSessions: return "flawed-expires-live-sessions";
     case Flaw::HoldsRequestsForItsBuild: return "flawed-holds-requests";
+    case Flaw::InstallsInManifestOrder: return "flawed-manifest-order";
+    case Flaw::InstallsInNameOrder: return "flawed-name-order";
   }
   return "flawed-?";
 }

@@ -20,6 +20,8 @@ enum class Flaw {
   InstallsTornMethod,        // installs a method with its last step missing (torn-package)
   ExpiresLiveSessions,       // housekeeping drops every session, idle or not (lost-session)
   HoldsRequestsForItsBuild,  // builds above request priority and takes seconds (pause-budget)
+  InstallsInManifestOrder,   // trusts the manifest's order as a dependency order (refused-good-batch)
+  InstallsInNameOrder,       // installs the batch sorted by file name (refused-good-batch)
 };
 
 std::string flaw_name(Flaw flaw);  // "flawed-leaves-trigger", ...

@@ -43,6 +43,9 @@ std::vector<Trip> trips() {
       {flaw_name(Flaw::LeavesTrigger), "half-loaded", Mode::Seeds, "clean-completion"},
       {flaw_name(Flaw::SavesTwice), "half-loaded", Mode::Seeds, "clean-completion"},
       {flaw_name(Flaw::InstallsTornMethod), "half-loaded", Mode::Seeds, "torn-package"},
+      // Hazard (b): the order a batch is listed or named in is not its dependency order.
+      {flaw_name(Flaw::InstallsInManifestOrder), "manifest-order", Mode::Seeds, "refused-good-batch"},
+      {flaw_name(Flaw::InstallsInNameOrder), "manifest-order", Mode::Seeds, "refused-good-batch"},
       {flaw_name(Flaw::UnstagesBeforeSave), "crash-before-save", Mode::CrashPoints, "lost-upgrade"},
       {flaw_name(Flaw::UnlinksSnapshotFirst), "crash-before-save", Mode::CrashPoints, "restart-fidelity"},
       {flaw_name(Flaw::TruncatesSnapshotInPlace), "crash-before-save", Mode::CrashPoints, "cannot-boot"},
