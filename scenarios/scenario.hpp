@@ -77,6 +77,9 @@ struct Scenario {
   std::string manifest_order = "dependency";  // order of the manifest's entries: same choices
   std::string trigger = "after";     // after: once every file is complete; early: before the first file
   bool fsync_uploads = true;
+  // What an earlier deploy left in staging before this run begins (empty: a clean staging
+  // directory): any of old-packages, stale-trigger, earlier-build (scenarios/README.md).
+  std::vector<std::string> leftovers;
 
   // [faults]
   std::string crash = "none";  // none | at-install | random

@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <numeric>
 
+#include "upgrader/checksum.hpp"
 #include "upgrader/manifest.hpp"
+#include "upgrader/package.hpp"
 
 namespace scenarios {
 
@@ -78,6 +80,43 @@ void Deployer::write_trigger() {
     fs.write(trigger_path_, "");
   }
   if (sc_.fsync_uploads) fs.fsync_dir(staging_);
+}
+
+// An earlier build of new package k: the same name and version with slightly different
+// code (one more step in its first method, or one more field), sealed like any package.
+// Complete and valid, but not what this deploy names.
+std::string Deployer::earlier_build(std::size_t k) const {
+  upgrader::Package p = releases_.new_packages[k];
+  if (!p.methods.empty()) p.methods.front().body.push_back({upgrader::Step::Kind::Cpu, "", "", {}, 1, 0});
+  else if (!p.classes.empty()) p.classes.front().fields.push_back("earlierBuild");
+  return upgrader::render_package(p);
+}
+
+void Deployer::stage_leftovers() {
+  if (sc_.leftovers.empty()) return;
+  auto& fs = world_.fs();
+  auto has = [&](const char* kind) { return std::find(sc_.leftovers.begin(), sc_.leftovers.end(), kind) != sc_.leftovers.end(); };
+  auto put = [&](const std::string& name, const std::string& bytes) {
+    fs.write(staging_ + "/" + name, bytes);
+    fs.fsync(staging_ + "/" + name);
+  };
+  if (has("old-packages"))  // the release in production, staged again (an old upload never cleaned up)
+    for (const auto& p : releases_.old_packages) put(p.source.substr(p.source.rfind('/') + 1), upgrader::render_package(p));
+  // An interrupted earlier deploy of an earlier build: every file but the last it would
+  // have uploaded (in dependency order), under the names this deploy uses.
+  const auto order = package_order("dependency", releases_, world_);
+  if (has("earlier-build"))
+    for (std::size_t i = 0; i + 1 < order.size(); ++i) put(releases_.new_files[order[i]], earlier_build(order[i]));
+  if (has("stale-trigger")) {  // and its trigger: naming the earlier build, so never loadable whole
+    std::string bytes;
+    if (format_ == upgrader::Policy::Trigger::Manifest) {
+      std::vector<upgrader::ManifestEntry> manifest;
+      for (const std::size_t k : order) manifest.push_back({releases_.new_files[k], upgrader::checksum_text(earlier_build(k)), 0});
+      bytes = upgrader::render_manifest(manifest);
+    }
+    put(processes_.config().trigger, bytes);
+  }
+  fs.fsync_dir(staging_);
 }
 
 void Deployer::spawn(int priority) {

@@ -62,6 +62,11 @@ class FlawedSafe : public Policy {
       if (flaw_ == Flaw::InstallsTornMethod && !batch.back().methods.empty() && !batch.back().methods.front().body.empty())
         batch.back().methods.front().body.pop_back();
     }
+    if (flaw_ == Flaw::LoadsWholeDirectory)  // the manifest only vouches for the files it lists
+      for (const std::string& name : fs.list(cfg.staging_dir))
+        if (name.ends_with(".pkg") &&
+            std::none_of(entries.begin(), entries.end(), [&](const ManifestEntry& e) { return e.file == name; }))
+          batch.push_back(parse_package(fs.read(server.staging_path(name)), server.staging_path(name)));
     if (flaw_ == Flaw::InstallsAllButLast && !batch.empty()) batch.pop_back();
     // Dependency order: apply whatever has its requirements met, until all are in (or, with
     // the order flaws, the batch as the manifest lists it or by file name, come what may).
@@ -149,7 +154,7 @@ std::vector<Flaw> all_flaws() {
           Flaw::QuarantinesOneTryLate, Flaw::RefusesGoodBatch,        Flaw::SavesTwice,
           Flaw::InstallsAllButLast,   Flaw::UnlinksSnapshotFirst,     Flaw::TruncatesSnapshotInPlace,
           Flaw::InstallsTornMethod,   Flaw::ExpiresLiveSessions,      Flaw::HoldsRequestsForItsBuild,
-          Flaw::InstallsInManifestOrder, Flaw::InstallsInNameOrder};
+          Flaw::InstallsInManifestOrder, Flaw::InstallsInNameOrder, Flaw::LoadsWholeDirectory};
 }
 
 std::string flaw_name(Flaw flaw) {
@@ -168,6 +173,7 @@ std::string flaw_name(Flaw flaw) {
     case Flaw::HoldsRequestsForItsBuild: return "flawed-holds-requests";
     case Flaw::InstallsInManifestOrder: return "flawed-manifest-order";
     case Flaw::InstallsInNameOrder: return "flawed-name-order";
+    case Flaw::LoadsWholeDirectory: return "flawed-loads-whole-directory";
   }
   return "flawed-?";
 }

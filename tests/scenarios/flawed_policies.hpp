@@ -22,6 +22,7 @@ enum class Flaw {
   HoldsRequestsForItsBuild,  // builds above request priority and takes seconds (pause-budget)
   InstallsInManifestOrder,   // trusts the manifest's order as a dependency order (refused-good-batch)
   InstallsInNameOrder,       // installs the batch sorted by file name (refused-good-batch)
+  LoadsWholeDirectory,       // the batch is every staged package file, not the manifest's (eventual-upgrade)
 };
 
 std::string flaw_name(Flaw flaw);  // "flawed-leaves-trigger", ...

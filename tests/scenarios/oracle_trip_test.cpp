@@ -46,6 +46,8 @@ std::vector<Trip> trips() {
       // Hazard (b): the order a batch is listed or named in is not its dependency order.
       {flaw_name(Flaw::InstallsInManifestOrder), "manifest-order", Mode::Seeds, "refused-good-batch"},
       {flaw_name(Flaw::InstallsInNameOrder), "manifest-order", Mode::Seeds, "refused-good-batch"},
+      // Hazard (a): staging held more than this deploy uploaded.
+      {flaw_name(Flaw::LoadsWholeDirectory), "leftovers", Mode::Seeds, "eventual-upgrade"},
       {flaw_name(Flaw::UnstagesBeforeSave), "crash-before-save", Mode::CrashPoints, "lost-upgrade"},
       {flaw_name(Flaw::UnlinksSnapshotFirst), "crash-before-save", Mode::CrashPoints, "restart-fidelity"},
       {flaw_name(Flaw::TruncatesSnapshotInPlace), "crash-before-save", Mode::CrashPoints, "cannot-boot"},

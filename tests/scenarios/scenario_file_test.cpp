@@ -11,7 +11,7 @@ const std::string kDir = std::string(HOTSIM_SOURCE_DIR) + "/scenarios/default";
 
 TEST(ScenarioFile, TheDefaultSuiteParses) {
   const auto files = cli::scenario_files({kDir});
-  ASSERT_EQ(files.size(), 8u);
+  ASSERT_EQ(files.size(), 9u);
   for (const auto& f : files) {
     const Scenario s = load_scenario(f);
     EXPECT_FALSE(s.name.empty());
@@ -34,6 +34,7 @@ TEST(ScenarioFile, BadFilesSayFileLineAndWhatWasExpected) {
       {base("[load]\nsessions = -1\n"), 8, "expected 0 to 100000"},
       {base("[load]\nthink_ms = [5]\n"), 8, "expected [min, max]"},
       {base("[deploy]\norder = \"random\"\n"), 8, "expected one of dependency, reverse, shuffled, name"},
+      {base("[deploy]\nleftovers = [\"old-trigger\"]\n"), 8, "'leftovers': expected any of old-packages, stale-trigger, earlier-build"},
       {base("[deploy]\nmanifest_order = \"listed\"\n"), 8, "'manifest_order': expected one of dependency, reverse, shuffled, name"},
       {base("[run]\npolicies = [\"seed\", \"yolo\"]\n"), 8, "unknown policy \"yolo\""},
       {base("[expect.safe]\nfire = [\"torn\"]\n"), 8, "unknown oracle \"torn\""},
