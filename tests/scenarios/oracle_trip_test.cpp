@@ -106,5 +106,25 @@ TEST(OracleTrip, EveryOracleHasABrokenPolicyThatTripsIt) {
   for (const std::string& oracle : oracle_names()) EXPECT_TRUE(covered.contains(oracle)) << oracle << " has no trip test";
 }
 
+// The manifest's "dependency" order is the harness's own, derived from the packages (the
+// blog app's `new` list is by name, against its dependencies): a loader that trusts the
+// manifest's order is refused only when the scenario lists the batch out of that order.
+TEST(OracleTrip, TheManifestOrderDecidesWhetherTrustingItFails) {
+  testing_support::register_flawed_policies();
+  Scenario sc = load_scenario(std::string(HOTSIM_SOURCE_DIR) + "/scenarios/default/manifest-order.toml");
+  auto refused = [&](const std::string& order) {
+    sc.manifest_order = order;
+    for (std::uint64_t seed = 0; seed < 3; ++seed) {
+      RunSettings settings;
+      settings.seed = seed;
+      if (run_scenario(sc, flaw_name(Flaw::InstallsInManifestOrder), settings).fired("refused-good-batch")) return true;
+    }
+    return false;
+  };
+  EXPECT_FALSE(refused("dependency"));
+  EXPECT_TRUE(refused("reverse"));
+  EXPECT_TRUE(refused("name"));
+}
+
 }  // namespace
 }  // namespace scenarios
