@@ -9,6 +9,9 @@
 #include <set>
 
 #include "scenarios/crash_points.hpp"
+#include "scenarios/engine/deployer.hpp"
+#include "upgrader/checksum.hpp"
+#include "upgrader/manifest.hpp"
 #include "scenarios/engine.hpp"
 #include "scenarios/flawed_policies.hpp"
 
@@ -124,6 +127,43 @@ TEST(OracleTrip, TheManifestOrderDecidesWhetherTrustingItFails) {
   EXPECT_FALSE(refused("dependency"));
   EXPECT_TRUE(refused("reverse"));
   EXPECT_TRUE(refused("name"));
+}
+
+// Leftovers are what the README says: the old release's files; under this deploy's names
+// an earlier build (same package and version, sealed and valid, other bytes) of every file
+// but the last in dependency order; and a manifest naming that build, so never whole.
+TEST(Leftovers, StagingHoldsAnInterruptedEarlierDeployOfAnotherBuild) {
+  const Scenario sc = load_scenario(std::string(HOTSIM_SOURCE_DIR) + "/scenarios/default/leftovers.toml");
+  const Releases releases = read_releases(sc.app_dir, sc.old_packages, sc.new_packages);
+  sim::World world(sim::WorldConfig{});
+  ServerProcesses processes(world, upgrader::ServerConfig{}, [] { return upgrader::make_policy("safe"); });
+  Recorder recorder(world, releases, processes.config(), false);
+  Deployer deployer(world, sc, releases, processes, recorder, upgrader::Policy::Trigger::Manifest);
+  const std::string staging = processes.config().staging_dir;
+  world.fs().mkdir(staging);
+  deployer.stage_leftovers();
+  for (const std::string& f : sc.old_packages) EXPECT_TRUE(world.fs().peek_durable(staging + "/" + f)) << f;
+  const auto manifest = world.fs().peek_durable(staging + "/" + processes.config().trigger);
+  ASSERT_TRUE(manifest);
+  const auto entries = upgrader::parse_manifest(*manifest, "load");
+  ASSERT_EQ(entries.size(), releases.new_packages.size());
+  int staged = 0;
+  for (const auto& e : entries) {
+    const std::size_t k = static_cast<std::size_t>(
+        std::find(releases.new_files.begin(), releases.new_files.end(), e.file) - releases.new_files.begin());
+    ASSERT_LT(k, releases.new_files.size()) << e.file;
+    EXPECT_NE(e.checksum, releases.new_packages[k].checksum) << e.file << ": the manifest names another build";
+    const auto bytes = world.fs().peek_durable(staging + "/" + e.file);
+    if (!bytes) continue;
+    ++staged;
+    const upgrader::Package earlier = upgrader::parse_package(*bytes, e.file);  // sealed and valid
+    EXPECT_EQ(earlier.name, releases.new_packages[k].name);
+    EXPECT_EQ(earlier.version, releases.new_packages[k].version);
+    EXPECT_NE(*bytes, releases.new_bytes[k]);
+    EXPECT_EQ(upgrader::checksum_text(*bytes), e.checksum);
+  }
+  EXPECT_EQ(staged, static_cast<int>(entries.size()) - 1) << "the interrupted deploy never uploaded its last file";
+  EXPECT_FALSE(world.fs().peek_durable(staging + "/" + entries.back().file)) << "the last in dependency order is missing";
 }
 
 }  // namespace
