@@ -61,6 +61,7 @@ class Run {
   RunReport go() {
     ServerProcess& production = boot_production_image();
     deployer_.emplace(world_, sc_, releases_, processes_, recorder_, production.server->policy().trigger_format());
+    deployer_->stage_leftovers();
     faults_.emplace(world_, sc_, st_, processes_, recorder_, *deployer_);
     faults_->watch(production);
 

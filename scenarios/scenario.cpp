@@ -182,16 +182,26 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
   r.millis(load, "session_timeout_ms", s.session_timeout, 86'400'000);
   r.string(load, "session_class", s.session_class);
 
-  const toml::table* deploy = r.table(doc, "deploy", {"at_ms", "chunks", "chunk_interval_ms", "order", "trigger", "fsync"});
+  const toml::table* deploy = r.table(doc, "deploy", {"at_ms", "chunks", "chunk_interval_ms", "order", "manifest_order", "trigger", "fsync", "leftovers"});
   r.millis(deploy, "at_ms", s.deploy_at, 86'400'000);
   r.integer(deploy, "chunks", s.chunks, 1, 1000);
   r.millis(deploy, "chunk_interval_ms", s.chunk_interval, 3'600'000);
-  r.string(deploy, "order", s.order, {"dependency", "reverse", "shuffled"});
+  r.string(deploy, "order", s.order, {"dependency", "reverse", "shuffled", "name"});
+  r.string(deploy, "manifest_order", s.manifest_order, {"dependency", "reverse", "shuffled", "name"});
   r.string(deploy, "trigger", s.trigger, {"after", "early"});
   if (deploy != nullptr && deploy->contains("fsync")) {
     const auto b = (*deploy)["fsync"].value<bool>();
     if (!b) r.fail(line_of(*deploy->get("fsync")), "'fsync': expected true or false");
     s.fsync_uploads = *b;
+  }
+  r.strings(deploy, "leftovers", s.leftovers, true);
+  for (const auto& l : s.leftovers) {
+    static const std::vector<std::string> kinds{"old-packages", "stale-trigger", "earlier-build"};
+    if (std::find(kinds.begin(), kinds.end(), l) == kinds.end())
+      r.fail(line_of(*deploy->get("leftovers")),
+             fmt::format("'leftovers': expected any of {}, got \"{}\"", fmt::join(kinds, ", "), l));
+    if (std::count(s.leftovers.begin(), s.leftovers.end(), l) > 1)
+      r.fail(line_of(*deploy->get("leftovers")), fmt::format("'leftovers': \"{}\" is listed twice", l));
   }
 
   const toml::table* faults =

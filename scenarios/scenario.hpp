@@ -73,9 +73,13 @@ struct Scenario {
   Millis deploy_at{std::chrono::seconds(3)};
   int chunks = 1;  // each package file is written in this many appends
   Millis chunk_interval{200};
-  std::string order = "dependency";  // dependency | reverse | shuffled
+  std::string order = "dependency";  // upload order: dependency | reverse | shuffled | name
+  std::string manifest_order = "dependency";  // order of the manifest's entries: same choices
   std::string trigger = "after";     // after: once every file is complete; early: before the first file
   bool fsync_uploads = true;
+  // What an earlier deploy left in staging before this run begins (empty: a clean staging
+  // directory): any of old-packages, stale-trigger, earlier-build (scenarios/README.md).
+  std::vector<std::string> leftovers;
 
   // [faults]
   std::string crash = "none";  // none | at-install | random

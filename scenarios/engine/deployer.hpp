@@ -19,6 +19,8 @@ class Deployer {
   Deployer(sim::World& world, const Scenario& scenario, const Releases& releases, ServerProcesses& processes,
            Recorder& recorder, upgrader::Policy::Trigger format);
 
+  // Before the run: what an earlier deploy left in staging (the scenario's `leftovers`).
+  void stage_leftovers();
   // The scenario's upload, at its deploy time.
   void spawn(int priority);
   // Update points: every package staged whole and durable before the run; the trigger is
@@ -35,7 +37,8 @@ class Deployer {
   void deploy();
   void upload();
   void write_trigger();
-  std::string trigger_bytes() const;
+  std::string trigger_bytes();
+  std::string earlier_build(std::size_t k) const;  // the manifest's order is drawn at its first use
 
   sim::World& world_;
   const Scenario& sc_;
@@ -46,6 +49,7 @@ class Deployer {
   std::string staging_, trigger_path_;
   std::optional<sim::Time> triggered_at_;
   bool interrupted_ = false;
+  std::optional<std::string> manifest_;
 };
 
 }  // namespace scenarios

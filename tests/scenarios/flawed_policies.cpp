@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -80,13 +81,23 @@ class FlawedSafe : public Policy {
       if (flaw_ == Flaw::InstallsTornMethod && !batch.back().methods.empty() && !batch.back().methods.front().body.empty())
         batch.back().methods.front().body.pop_back();
     }
+    if (flaw_ == Flaw::LoadsWholeDirectory)  // the manifest only vouches for the files it lists
+      for (const std::string& name : fs.list(cfg.staging_dir))
+        if (name.ends_with(".pkg") &&
+            std::none_of(entries.begin(), entries.end(), [&](const ManifestEntry& e) { return e.file == name; }))
+          batch.push_back(parse_package(fs.read(server.staging_path(name)), server.staging_path(name)));
     if (flaw_ == Flaw::InstallsAllButLast && !batch.empty()) batch.pop_back();
-    // Dependency order: apply whatever has its requirements met, until all are in.
+    // Dependency order: apply whatever has its requirements met, until all are in (or, with
+    // the order flaws, the batch as the manifest lists it or by file name, come what may).
     auto next = std::make_shared<Release>(*server.image().current());
     std::vector<const Package*> left;
     for (const Package& p : batch) left.push_back(&p);
+    if (flaw_ == Flaw::InstallsInNameOrder)
+      std::stable_sort(left.begin(), left.end(), [](const Package* a, const Package* b) { return a->source < b->source; });
+    const bool in_order = flaw_ == Flaw::InstallsInManifestOrder || flaw_ == Flaw::InstallsInNameOrder;
     while (!left.empty()) {
-      auto ready = std::find_if(left.begin(), left.end(), [&](const Package* p) { return next->unmet_requirements(*p).empty(); });
+      auto ready = in_order ? left.begin()
+                            : std::find_if(left.begin(), left.end(), [&](const Package* p) { return next->unmet_requirements(*p).empty(); });
       if (ready == left.end()) throw LoadError("unmet requirements");
       next->apply(**ready, true);
       server.runtime().spend_cpu(cfg.compile_cost_per_method * static_cast<std::int64_t>((*ready)->methods.size() + 1) *
@@ -225,7 +236,8 @@ std::vector<Flaw> all_flaws() {
           Flaw::InstallsTornMethod,   Flaw::ExpiresLiveSessions,      Flaw::HoldsRequestsForItsBuild,
           Flaw::SkipsSnapshotDirFsync, Flaw::RetriesFailedFsync,      Flaw::KeepsOneSnapshotCopy,
           Flaw::CountsTriesInMemory,
-          Flaw::ResavesImageAtBoot,   Flaw::UnstagesFilesBeforeManifest};
+          Flaw::ResavesImageAtBoot,   Flaw::UnstagesFilesBeforeManifest,
+          Flaw::InstallsInManifestOrder, Flaw::InstallsInNameOrder, Flaw::LoadsWholeDirectory};
 }
 
 std::string flaw_name(Flaw flaw) {
@@ -248,6 +260,9 @@ std::string flaw_name(Flaw flaw) {
     case Flaw::CountsTriesInMemory: return "flawed-counts-tries-in-memory";
     case Flaw::ResavesImageAtBoot: return "flawed-resaves-image-at-boot";
     case Flaw::UnstagesFilesBeforeManifest: return "flawed-unstages-files-first";
+    case Flaw::InstallsInManifestOrder: return "flawed-manifest-order";
+    case Flaw::InstallsInNameOrder: return "flawed-name-order";
+    case Flaw::LoadsWholeDirectory: return "flawed-loads-whole-directory";
   }
   return "flawed-?";
 }

@@ -27,6 +27,9 @@ enum class Flaw {
   CountsTriesInMemory,       // forgets its failed tries at every restart (power cuts while retrying)
   ResavesImageAtBoot,        // rewrites its one image in place on its first poll after a boot (crash during recovery)
   UnstagesFilesBeforeManifest,  // removes the files, then the manifest, with one directory fsync (crash states)
+  InstallsInManifestOrder,   // trusts the manifest's order as a dependency order (refused-good-batch)
+  InstallsInNameOrder,       // installs the batch sorted by file name (refused-good-batch)
+  LoadsWholeDirectory,       // the batch is every staged package file, not the manifest's (eventual-upgrade)
 };
 
 std::string flaw_name(Flaw flaw);  // "flawed-leaves-trigger", ...

@@ -9,6 +9,9 @@
 #include <set>
 
 #include "scenarios/crash_points.hpp"
+#include "scenarios/engine/deployer.hpp"
+#include "upgrader/checksum.hpp"
+#include "upgrader/manifest.hpp"
 #include "scenarios/engine.hpp"
 #include "scenarios/flawed_policies.hpp"
 
@@ -43,6 +46,11 @@ std::vector<Trip> trips() {
       {flaw_name(Flaw::LeavesTrigger), "half-loaded", Mode::Seeds, "clean-completion"},
       {flaw_name(Flaw::SavesTwice), "half-loaded", Mode::Seeds, "clean-completion"},
       {flaw_name(Flaw::InstallsTornMethod), "half-loaded", Mode::Seeds, "torn-package"},
+      // Hazard (b): the order a batch is listed or named in is not its dependency order.
+      {flaw_name(Flaw::InstallsInManifestOrder), "manifest-order", Mode::Seeds, "refused-good-batch"},
+      {flaw_name(Flaw::InstallsInNameOrder), "manifest-order", Mode::Seeds, "refused-good-batch"},
+      // Hazard (a): staging held more than this deploy uploaded.
+      {flaw_name(Flaw::LoadsWholeDirectory), "leftovers", Mode::Seeds, "eventual-upgrade"},
       {flaw_name(Flaw::UnstagesBeforeSave), "crash-before-save", Mode::CrashPoints, "lost-upgrade"},
       {flaw_name(Flaw::UnlinksSnapshotFirst), "crash-before-save", Mode::CrashPoints, "restart-fidelity"},
       {flaw_name(Flaw::TruncatesSnapshotInPlace), "crash-before-save", Mode::CrashPoints, "cannot-boot"},
@@ -99,6 +107,63 @@ TEST(OracleTrip, EveryOracleHasABrokenPolicyThatTripsIt) {
   std::set<std::string> covered;
   for (const Trip& t : trips()) covered.insert(t.oracle);
   for (const std::string& oracle : oracle_names()) EXPECT_TRUE(covered.contains(oracle)) << oracle << " has no trip test";
+}
+
+// The manifest's "dependency" order is the harness's own, derived from the packages (the
+// blog app's `new` list is by name, against its dependencies): a loader that trusts the
+// manifest's order is refused only when the scenario lists the batch out of that order.
+TEST(OracleTrip, TheManifestOrderDecidesWhetherTrustingItFails) {
+  testing_support::register_flawed_policies();
+  Scenario sc = load_scenario(std::string(HOTSIM_SOURCE_DIR) + "/scenarios/default/manifest-order.toml");
+  auto refused = [&](const std::string& order) {
+    sc.manifest_order = order;
+    for (std::uint64_t seed = 0; seed < 3; ++seed) {
+      RunSettings settings;
+      settings.seed = seed;
+      if (run_scenario(sc, flaw_name(Flaw::InstallsInManifestOrder), settings).fired("refused-good-batch")) return true;
+    }
+    return false;
+  };
+  EXPECT_FALSE(refused("dependency"));
+  EXPECT_TRUE(refused("reverse"));
+  EXPECT_TRUE(refused("name"));
+}
+
+// Leftovers are what the README says: the old release's files; under this deploy's names
+// an earlier build (same package and version, sealed and valid, other bytes) of every file
+// but the last in dependency order; and a manifest naming that build, so never whole.
+TEST(Leftovers, StagingHoldsAnInterruptedEarlierDeployOfAnotherBuild) {
+  const Scenario sc = load_scenario(std::string(HOTSIM_SOURCE_DIR) + "/scenarios/default/leftovers.toml");
+  const Releases releases = read_releases(sc.app_dir, sc.old_packages, sc.new_packages);
+  sim::World world(sim::WorldConfig{});
+  ServerProcesses processes(world, upgrader::ServerConfig{}, [] { return upgrader::make_policy("safe"); });
+  Recorder recorder(world, releases, processes.config(), false);
+  Deployer deployer(world, sc, releases, processes, recorder, upgrader::Policy::Trigger::Manifest);
+  const std::string staging = processes.config().staging_dir;
+  world.fs().mkdir(staging);
+  deployer.stage_leftovers();
+  for (const std::string& f : sc.old_packages) EXPECT_TRUE(world.fs().peek_durable(staging + "/" + f)) << f;
+  const auto manifest = world.fs().peek_durable(staging + "/" + processes.config().trigger);
+  ASSERT_TRUE(manifest);
+  const auto entries = upgrader::parse_manifest(*manifest, "load");
+  ASSERT_EQ(entries.size(), releases.new_packages.size());
+  int staged = 0;
+  for (const auto& e : entries) {
+    const std::size_t k = static_cast<std::size_t>(
+        std::find(releases.new_files.begin(), releases.new_files.end(), e.file) - releases.new_files.begin());
+    ASSERT_LT(k, releases.new_files.size()) << e.file;
+    EXPECT_NE(e.checksum, releases.new_packages[k].checksum) << e.file << ": the manifest names another build";
+    const auto bytes = world.fs().peek_durable(staging + "/" + e.file);
+    if (!bytes) continue;
+    ++staged;
+    const upgrader::Package earlier = upgrader::parse_package(*bytes, e.file);  // sealed and valid
+    EXPECT_EQ(earlier.name, releases.new_packages[k].name);
+    EXPECT_EQ(earlier.version, releases.new_packages[k].version);
+    EXPECT_NE(*bytes, releases.new_bytes[k]);
+    EXPECT_EQ(upgrader::checksum_text(*bytes), e.checksum);
+  }
+  EXPECT_EQ(staged, static_cast<int>(entries.size()) - 1) << "the interrupted deploy never uploaded its last file";
+  EXPECT_FALSE(world.fs().peek_durable(staging + "/" + entries.back().file)) << "the last in dependency order is missing";
 }
 
 }  // namespace
