@@ -26,7 +26,7 @@ std::vector<Package> release_packages(int packages, int methods, int version) {
     for (int m = 0; m < per_package; ++m) {
       const std::string cls = "C" + std::to_string(p) + "_" + std::to_string(m / 10);
       if (m % 10 == 0) {
-        ClassDef c{cls, "Object", {"a", "b"}, 0};
+        ClassDef c{cls, "Object", {"a", "b"}, {}, {}, 0};
         if (version == 2 && m == 0) c.fields.push_back("added");
         pkg.classes.push_back(c);
       }

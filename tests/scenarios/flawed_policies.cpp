@@ -141,7 +141,8 @@ std::vector<Flaw> all_flaws() {
   return {Flaw::LeavesTrigger,        Flaw::UnstagesBeforeSave,       Flaw::QuarantinesOneTryEarly,
           Flaw::QuarantinesOneTryLate, Flaw::RefusesGoodBatch,        Flaw::SavesTwice,
           Flaw::InstallsAllButLast,   Flaw::UnlinksSnapshotFirst,     Flaw::TruncatesSnapshotInPlace,
-          Flaw::InstallsTornMethod,   Flaw::ExpiresLiveSessions,      Flaw::HoldsRequestsForItsBuild};
+          Flaw::InstallsTornMethod,   Flaw::ExpiresLiveSessions,      Flaw::HoldsRequestsForItsBuild,
+          Flaw::BuildsAtRequestPriority};
 }
 
 std::string flaw_name(Flaw flaw) {
@@ -158,6 +159,7 @@ std::string flaw_name(Flaw flaw) {
     case Flaw::InstallsTornMethod: return "flawed-installs-torn-method";
     case Flaw::ExpiresLiveSessions: return "flawed-expires-live-sessions";
     case Flaw::HoldsRequestsForItsBuild: return "flawed-holds-requests";
+    case Flaw::BuildsAtRequestPriority: return "flawed-builds-at-request-priority";
   }
   return "flawed-?";
 }

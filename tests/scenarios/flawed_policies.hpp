@@ -20,6 +20,8 @@ enum class Flaw {
   InstallsTornMethod,        // installs a method with its last step missing (torn-package)
   ExpiresLiveSessions,       // housekeeping drops every session, idle or not (lost-session)
   HoldsRequestsForItsBuild,  // builds above request priority and takes seconds (pause-budget)
+  BuildsAtRequestPriority,   // builds aside at request priority, one yield per package: a big
+                             // release stalls requests interleaved with it (pause-budget on large-release)
 };
 
 std::string flaw_name(Flaw flaw);  // "flawed-leaves-trigger", ...

@@ -36,6 +36,8 @@ std::vector<Trip> trips() {
       {"seed", "crash-before-save", Mode::Seeds, "lost-upgrade"},
       {flaw_name(Flaw::ExpiresLiveSessions), "half-loaded", Mode::Seeds, "lost-session"},
       {flaw_name(Flaw::HoldsRequestsForItsBuild), "half-loaded", Mode::Seeds, "pause-budget"},
+      // safe before issue 13: a build at request priority yielding only between packages.
+      {flaw_name(Flaw::BuildsAtRequestPriority), "large-release", Mode::Seeds, "pause-budget"},
       {flaw_name(Flaw::InstallsAllButLast), "half-loaded", Mode::Seeds, "eventual-upgrade"},
       {flaw_name(Flaw::RefusesGoodBatch), "half-loaded", Mode::Seeds, "refused-good-batch"},
       {flaw_name(Flaw::QuarantinesOneTryEarly), "broken-package", Mode::Seeds, "bounded-retry"},
