@@ -24,7 +24,7 @@ TEST(Observation, OraclesOnAndOffGiveTheSameTraceHashInEveryDefaultRun) {
         ++runs;
       }
   }
-  EXPECT_EQ(runs, 7 * 3 * 3);
+  EXPECT_EQ(runs, 8 * 3 * 3);
 }
 
 }  // namespace
