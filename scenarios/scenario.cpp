@@ -229,7 +229,12 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
   r.millis(budgets, "liveness_ms", s.liveness, 86'400'000);
   r.integer(budgets, "max_retries_without_report", s.max_retries_without_report, 1, 100000);
 
-  const toml::table* run = r.table(doc, "run", {"policies", "seeds", "first_seed", "strategy", "duration_ms"});
+  const toml::table* run = r.table(doc, "run", {"policies", "seeds", "first_seed", "strategy", "duration_ms", "point_sweeps"});
+  if (run != nullptr && run->contains("point_sweeps")) {
+    const auto b = (*run)["point_sweeps"].value<bool>();
+    if (!b) r.fail(line_of(*run->get("point_sweeps")), "'point_sweeps': expected true or false");
+    s.point_sweeps = *b;
+  }
   r.strings(run, "policies", s.policies, false);
   for (const auto& p : s.policies)
     if (upgrader::make_policy(p) == nullptr)

@@ -11,7 +11,7 @@ const std::string kDir = std::string(HOTSIM_SOURCE_DIR) + "/scenarios/default";
 
 TEST(ScenarioFile, TheDefaultSuiteParses) {
   const auto files = cli::scenario_files({kDir});
-  ASSERT_EQ(files.size(), 7u);
+  ASSERT_EQ(files.size(), 8u);
   for (const auto& f : files) {
     const Scenario s = load_scenario(f);
     EXPECT_FALSE(s.name.empty());

@@ -47,7 +47,7 @@ TEST(DefaultSuite, EveryOutcomeIsAsDeclared) {
       EXPECT_TRUE(c.fired.empty()) << c.scenario << ": safe must come out clean";
     }
   }
-  EXPECT_EQ(r.cells.size(), 21u);
+  EXPECT_EQ(r.cells.size(), 24u);
 }
 
 TEST(DefaultSuite, EveryHazardFoundReplaysToTheSameTraceHash) {
