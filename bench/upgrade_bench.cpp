@@ -26,7 +26,7 @@ std::vector<Package> release_packages(int packages, int methods, int version) {
     for (int m = 0; m < per_package; ++m) {
       const std::string cls = "C" + std::to_string(p) + "_" + std::to_string(m / 10);
       if (m % 10 == 0) {
-        ClassDef c{cls, "Object", {"a", "b"}, 0};
+        ClassDef c{cls, "Object", {"a", "b"}, {}, {}, 0};
         if (version == 2 && m == 0) c.fields.push_back("added");
         pkg.classes.push_back(c);
       }
@@ -65,8 +65,9 @@ void BM_PointerSwitch(benchmark::State& state) {
 }
 BENCHMARK(BM_PointerSwitch);
 
-// safe: requests wait only for the publish of a release built aside.
-void BM_Pause_safe(benchmark::State& state) {
+// safe's publish: one pointer switch of a release built aside (the least a request can wait
+// for; what requests feel during the whole build is BM_Pause_*, request_latency_bench.cpp).
+void BM_PublishSwitch_safe(benchmark::State& state) {
   const int packages = static_cast<int>(state.range(0)), methods = static_cast<int>(state.range(1));
   const auto v1 = release_packages(packages, methods, 1), v2 = release_packages(packages, methods, 2);
   Image image = running_image(v1, static_cast<int>(state.range(2)));
@@ -79,9 +80,10 @@ void BM_Pause_safe(benchmark::State& state) {
   for (auto _ : state) image.publish(releases[i++ % 2]);
 }
 
-// seed: requests run between packages, so a request waits for one package install (the
-// largest); priority: the loader runs above requests, so they wait for the whole batch.
-void BM_Pause_seed(benchmark::State& state) {
+// Real CPU of the install work that holds requests. seed: requests run between packages, so
+// a request waits for one package install (the largest); priority: the loader runs above
+// requests, so they wait for the whole batch.
+void BM_InstallHold_seed(benchmark::State& state) {
   const int packages = static_cast<int>(state.range(0)), methods = static_cast<int>(state.range(1));
   const auto v1 = release_packages(packages, methods, 1), v2 = release_packages(packages, methods, 2);
   Image image = running_image(v1, static_cast<int>(state.range(2)));
@@ -94,7 +96,7 @@ void BM_Pause_seed(benchmark::State& state) {
   }
 }
 
-void BM_Pause_priority(benchmark::State& state) {
+void BM_InstallHold_priority(benchmark::State& state) {
   const int packages = static_cast<int>(state.range(0)), methods = static_cast<int>(state.range(1));
   const auto v1 = release_packages(packages, methods, 1), v2 = release_packages(packages, methods, 2);
   Image image = running_image(v1, static_cast<int>(state.range(2)));
@@ -116,9 +118,9 @@ void pause_args(benchmark::internal::Benchmark* b) {
   for (int sessions : {0, 10000}) b->Args({8, 1000, sessions});
   b->ArgNames({"packages", "methods", "sessions"});
 }
-BENCHMARK(BM_Pause_safe)->Apply(pause_args);
-BENCHMARK(BM_Pause_seed)->Apply(pause_args);
-BENCHMARK(BM_Pause_priority)->Apply(pause_args);
+BENCHMARK(BM_PublishSwitch_safe)->Apply(pause_args);
+BENCHMARK(BM_InstallHold_seed)->Apply(pause_args);
+BENCHMARK(BM_InstallHold_priority)->Apply(pause_args);
 
 // Saved image bytes with `sessions` live sessions, half of them idle past their timeout.
 // Without housekeeping (seed, priority) every session and its garbage is saved; with it

@@ -142,12 +142,16 @@ std::function<void(std::uint64_t, std::uint64_t)> progress_printer(bool terminal
 
 // `hotsim run --crash-points all` / `--update-points`: safe must come out clean at every
 // point; what the other policies lose is reported as findings.
-int point_sweep_command(const std::vector<scenarios::Scenario>& loaded, const RunOptions& o) {
+int point_sweep_command(const std::vector<scenarios::Scenario>& all, const RunOptions& o) {
   const bool crashes = !o.crash_points.empty();
   const auto sweep = crashes && o.update_points ? scenarios::Sweep::CrashAtUpdatePoints
                      : o.update_points         ? scenarios::Sweep::UpdatePoints
                                                : scenarios::Sweep::CrashPoints;
   const char* kind = crashes && o.update_points ? "crash points at update points" : o.update_points ? "update points" : "crash points";
+  std::vector<scenarios::Scenario> loaded;
+  for (const auto& sc : all)
+    if (sc.point_sweeps) loaded.push_back(sc);
+    else fmt::print("{}: not swept ([run] point_sweeps = false)\n", sc.name);
   const auto results = scenarios::enumerate_points(sweep, loaded, {std::max(1, o.jobs), o.crash_states},
                                                    progress_printer(o.progress_bar));
   bool ok = true;

@@ -12,6 +12,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/demo.hpp"
+#include "cli/pkg.hpp"
 #include "support/assert.hpp"
 #include "support/exception_text.hpp"
 
@@ -98,6 +99,24 @@ int main(int argc, char** argv) {
   demo_cmd->add_flag("--trace", demo.print_trace, "print the whole trace");
   demo_cmd->add_flag("!--no-crash", demo.crash, "do not cut the power");
 
+  std::vector<std::string> pkg_files;
+  auto* pkg_cmd = app.add_subcommand("pkg", "package files: seal (write the checksum trailer) or check (files and release)");
+  pkg_cmd->require_subcommand(1);
+  auto* seal_cmd = pkg_cmd->add_subcommand("seal", "write each file's checksum trailer (replacing an old one)");
+  seal_cmd->add_option("files", pkg_files, "package files")->required();
+  auto* check_cmd = pkg_cmd->add_subcommand("check", "validate package files and their release's dependency graph");
+  check_cmd->add_option("files", pkg_files, "package files of one release")->required();
+
+  cli::GenAppOptions gen;
+  auto* gen_cmd = app.add_subcommand("gen", "generate test inputs");
+  gen_cmd->require_subcommand(1);
+  auto* gen_app_cmd = gen_cmd->add_subcommand("app", "a Monticello-shaped app: OUT/old and OUT/new, deterministic from the seed");
+  gen_app_cmd->add_option("--seed", gen.seed, "seed")->transform(whole_number(0));
+  gen_app_cmd->add_option("--packages", gen.packages, "packages per release")->transform(whole_number(2, 2500));
+  gen_app_cmd->add_option("--methods", gen.methods, "methods per release")->transform(whole_number(1, 1000000));
+  gen_app_cmd->add_option("--depth", gen.depth, "layers: the longest dependency chain")->transform(whole_number(2, 2500));
+  gen_app_cmd->add_option("--out", gen.out, "directory to write old/ and new/ into")->required();
+
   // After a successful parse: run the chosen subcommand.
   auto dispatch = [&]() -> int {
     if (*run_cmd) {
@@ -109,6 +128,9 @@ int main(int argc, char** argv) {
     if (*shrink_cmd) return cli::shrink_command(repro_file, out_file, max_attempts);
     if (*explain_cmd) return cli::explain_command(repro_file, context);
     if (*trace_cmd) return cli::trace_command(repro_file, perfetto_out);
+    if (*seal_cmd) return cli::pkg_seal_command(pkg_files);
+    if (*check_cmd) return cli::pkg_check_command(pkg_files);
+    if (*gen_app_cmd) return cli::gen_app_command(gen);
     if (*demo_cmd) {
       demo.strategy = *sim::parse_strategy(strategy);
       const cli::DemoReport report = cli::run_demo(demo);

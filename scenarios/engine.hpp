@@ -26,6 +26,11 @@ struct RunReport {
   std::set<std::string> exercised;        // oracles the run could have tripped
   std::vector<sim::Duration> pauses;      // per completed request: time held back by the upgrade
   std::vector<sim::Duration> upgrade_pauses;  // of those, the requests that overlapped the upgrade
+  struct Served {
+    sim::Time arrival;
+    sim::Duration latency;  // arrival to answer: its own work, waits, and what held it back
+  };
+  std::vector<Served> served;  // every completed request, in completion order
   struct HeldRequest {
     std::string session;
     sim::Time start, end;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -165,8 +166,25 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
   r.string(app, "dir", dir);
   const auto base = std::filesystem::path(path).parent_path();
   s.app_dir = (base / dir).lexically_normal().string();
-  r.strings(app, "old", s.old_packages, false);
-  r.strings(app, "new", s.new_packages, false);
+  for (const auto& [sub, files] : {std::pair{"old", &s.old_packages}, std::pair{"new", &s.new_packages}}) {
+    const toml::node* n = app == nullptr ? nullptr : app->get(sub);
+    if (n == nullptr || !n->is_string()) {
+      r.strings(app, sub, *files, false);
+      continue;
+    }
+    // `old = "old/"`: every package file (*.pkg) in that directory, in name order.
+    const std::string want = std::string(sub) + "/";
+    if (n->as_string()->get() != want)
+      r.fail(line_of(*n), fmt::format("'{}': expected an array of package file names, or \"{}\" for every *.pkg in {}/{}", sub, want,
+                                      s.app_dir, sub));
+    std::error_code ec;
+    const std::filesystem::path folder = std::filesystem::path(s.app_dir) / sub;
+    for (const auto& entry : std::filesystem::directory_iterator(folder, ec))
+      if (entry.path().extension() == ".pkg") files->push_back(entry.path().filename().string());
+    if (ec) r.fail(line_of(*n), fmt::format("'{}': cannot list {}: {}", sub, folder.string(), ec.message()));
+    std::sort(files->begin(), files->end());
+    if (files->empty()) r.fail(line_of(*n), fmt::format("'{}': no *.pkg file in {}", sub, folder.string()));
+  }
   for (const auto& [sub, files] : {std::pair{"old", &s.old_packages}, std::pair{"new", &s.new_packages}})
     for (const auto& f : *files) {
       std::error_code ec;  // a hostile name (too long, bad bytes) is just not a package file
@@ -233,7 +251,12 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
   r.millis(budgets, "liveness_ms", s.liveness, 86'400'000);
   r.integer(budgets, "max_retries_without_report", s.max_retries_without_report, 1, 100000);
 
-  const toml::table* run = r.table(doc, "run", {"policies", "seeds", "first_seed", "strategy", "duration_ms"});
+  const toml::table* run = r.table(doc, "run", {"policies", "seeds", "first_seed", "strategy", "duration_ms", "point_sweeps"});
+  if (run != nullptr && run->contains("point_sweeps")) {
+    const auto b = (*run)["point_sweeps"].value<bool>();
+    if (!b) r.fail(line_of(*run->get("point_sweeps")), "'point_sweeps': expected true or false");
+    s.point_sweeps = *b;
+  }
   r.strings(run, "policies", s.policies, false);
   for (const auto& p : s.policies)
     if (upgrader::make_policy(p) == nullptr)

@@ -112,6 +112,9 @@ struct Scenario {
   std::uint64_t first_seed = 0;
   sim::Strategy strategy = sim::Strategy::RandomWalk;
   Millis duration{std::chrono::seconds(60)};
+  // Whether `--crash-points` / `--update-points` sweep this scenario (one run per point).
+  // A release of real size has hundreds of points; its hazards are load order and pauses.
+  bool point_sweeps = true;
 
   // [expect.<policy>]: `fire`, the oracles that must fire (in at least one seed); `allow`,
   // those that may; every other oracle must not fire in any seed.

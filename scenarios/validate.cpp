@@ -36,7 +36,7 @@ std::string policy_problem(const std::string& policy, const std::string& source)
 
 // Old release: the server boots with it, so it must install and serve the load's requests.
 void check_old_release(const Scenario& sc, const std::vector<upgrader::Package>& old_packages, std::vector<std::string>& problems) {
-  upgrader::Release release;
+  upgrader::Release release = upgrader::Release::fresh();
   const auto left = upgrader::apply_in_dependency_order(release, old_packages);
   for (const auto& n : left) problems.push_back(fmt::format("{}:0: the old release does not install: {}", sc.path, n.reason));
   if (!left.empty()) return;

@@ -152,6 +152,16 @@ void SimFs::collect_garbage() {
   std::erase_if(durable_dirs_, [&](const auto& kv) { return !live.contains(kv.first); });
 }
 
+std::size_t SimFs::links_to(Ino ino) const {
+  // A crash can leave a file under two names (a rename persisted in one directory only):
+  // its bytes count once, until its last name goes.
+  std::size_t links = 0;
+  for (const auto& [dir_ino, n] : nodes_)
+    if (n.dir)
+      for (const auto& [name, child] : n.entries) links += child == ino;
+  return links;
+}
+
 void SimFs::set_data(Node& file, std::string data, std::string_view path) {
   HOTSIM_ASSERT(!file.dir && file.data.size() <= used_, "{}: {} bytes of data but {} bytes counted as used", path,
                 file.data.size(), used_);
@@ -241,7 +251,7 @@ void SimFs::rename(std::string_view from, std::string_view to) {
     if (dst->second == ino) return;
     Node& old = node(dst->second);
     if (old.dir) throw FsError(FsErrc::IsADirectory, std::string(to), "rename onto a directory");
-    used_ -= old.data.size();
+    if (links_to(dst->second) == 1) used_ -= old.data.size();
   }
   journal({{{false, src_dir, src_name, ino}, {true, dst_dir, dst_name, ino}}});
 }
@@ -253,7 +263,7 @@ void SimFs::unlink(std::string_view path) {
   if (it == node(dir).entries.end()) throw FsError(FsErrc::NotFound, std::string(path), "");
   Node& n = node(it->second);
   if (n.dir && !n.entries.empty()) throw FsError(FsErrc::NotEmpty, std::string(path), "");
-  if (!n.dir) used_ -= n.data.size();
+  if (!n.dir && links_to(it->second) == 1) used_ -= n.data.size();
   journal({{{false, dir, name, it->second}}});
 }
 

@@ -185,6 +185,7 @@ class SimFs {
   void journal(JournalOp op);
   void commit_through(std::size_t index);
   void collect_garbage();
+  std::size_t links_to(Ino ino) const;  // names the volatile view has for a node
   void set_data(Node& file, std::string data, std::string_view path);
   // Applies a write (or, torn, its first steps) to the volatile view.
   void write_data(Ino ino, std::string data, std::size_t keep_from, std::string_view path);

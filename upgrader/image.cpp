@@ -17,7 +17,7 @@ std::string to_string(const Value& v) {
   return "nil";
 }
 
-Image::Image() : current_(std::make_shared<const Release>()) {}
+Image::Image() : current_(std::make_shared<const Release>(Release::fresh())) {}
 
 void Image::publish(std::shared_ptr<const Release> release) {
   HOTSIM_ASSERT(release != nullptr, "publishing no release");

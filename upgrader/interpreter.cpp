@@ -18,12 +18,15 @@ namespace {
 std::string where(const CompiledMethod& m) { return fmt::format("{}>>{}", m.class_name, m.selector); }
 }  // namespace
 
-Value& Interpreter::field(ObjectId self, const std::string& name, const CompiledMethod& m) {
+Value& Interpreter::field(ObjectId self, const std::string& name, const CompiledMethod& m, const Release& release) {
   Object& obj = image_.object(self);
   auto it = obj.fields.find(name);
-  if (it == obj.fields.end())
-    throw RequestError(fmt::format("{}: {} has no field '{}'", where(m), obj.class_name, name));
-  return it->second;
+  if (it != obj.fields.end()) return it->second;
+  if (const std::string owner = release.class_var_owner(m.class_name, name); !owner.empty()) {
+    Object& holder = image_.object(image_.class_object(owner));
+    if (auto v = holder.fields.find(name); v != holder.fields.end()) return v->second;
+  }
+  throw RequestError(fmt::format("{}: {} has no field '{}'", where(m), obj.class_name, name));
 }
 
 Value Interpreter::send(ObjectId receiver, const std::string& selector, const std::shared_ptr<const Release>& pinned,
@@ -43,12 +46,19 @@ Value Interpreter::send(ObjectId receiver, const std::string& selector, const st
 
 Value Interpreter::run(const CompiledMethod& m, ObjectId self, const std::shared_ptr<const Release>& pinned,
                        MethodObserver* observer, int depth) {
+  const std::shared_ptr<const Release> current = pinned ? nullptr : image_.current();
+  const Release& rel = pinned ? *pinned : *current;
   for (const Step& s : m.body) {
     switch (s.kind) {
       case Step::Kind::Send: {
         ObjectId receiver = self;
-        if (s.target != "self") {
-          const Value& v = field(self, s.target, m);
+        if (is_metaclass(s.target)) {  // "Foo class": the class object of Foo
+          const auto release = pinned ? pinned : image_.current();
+          if (!release->classes.contains(s.target))
+            throw RequestError(fmt::format("{}: class '{}' is not loaded", where(m), instance_side(s.target)));
+          receiver = image_.class_object(s.target);
+        } else if (s.target != "self") {
+          const Value& v = field(self, s.target, m, rel);
           const auto* ref = std::get_if<ObjectRef>(&v);
           if (ref == nullptr) {
             if (std::holds_alternative<std::monostate>(v)) throw MessageNotUnderstood("UndefinedObject", s.name);
@@ -63,19 +73,19 @@ Value Interpreter::run(const CompiledMethod& m, ObjectId self, const std::shared
         const auto release = pinned ? pinned : image_.current();
         if (!release->has_class(s.name)) throw RequestError(fmt::format("{}: class '{}' is not loaded", where(m), s.name));
         const ObjectId obj = image_.new_object(s.name);
-        field(self, s.target, m) = ObjectRef{obj};
+        field(self, s.target, m, rel) = ObjectRef{obj};
         break;
       }
-      case Step::Kind::Read: (void)field(self, s.name, m); break;
+      case Step::Kind::Read: (void)field(self, s.name, m, rel); break;
       case Step::Kind::Set: {
         Value v;
         if (const auto* i = std::get_if<std::int64_t>(&s.value)) v = *i;
         else if (const auto* str = std::get_if<std::string>(&s.value)) v = *str;
-        field(self, s.name, m) = v;
+        field(self, s.name, m, rel) = v;
         break;
       }
       case Step::Kind::Add: {
-        Value& v = field(self, s.name, m);
+        Value& v = field(self, s.name, m, rel);
         const std::int64_t delta = std::get<std::int64_t>(s.value);
         if (std::holds_alternative<std::monostate>(v)) v = std::int64_t{0};
         auto* i = std::get_if<std::int64_t>(&v);
@@ -85,7 +95,7 @@ Value Interpreter::run(const CompiledMethod& m, ObjectId self, const std::shared
       }
       case Step::Kind::Cpu: runtime_.spend_cpu(std::chrono::microseconds(s.micros)); break;
       case Step::Kind::Answer:
-        if (!s.name.empty()) return field(self, s.name, m);
+        if (!s.name.empty()) return field(self, s.name, m, rel);
         if (const auto* i = std::get_if<std::int64_t>(&s.value)) return *i;
         if (const auto* str = std::get_if<std::string>(&s.value)) return *str;
         return Value{};

@@ -54,7 +54,9 @@ class Interpreter {
  private:
   Value run(const CompiledMethod& method, ObjectId self, const std::shared_ptr<const Release>& pinned,
             MethodObserver* observer, int depth);
-  Value& field(ObjectId self, const std::string& name, const CompiledMethod& method);
+  // A field of self, or else a class variable visible from `method`'s class (held by the
+  // class object of the metaclass that declares it).
+  Value& field(ObjectId self, const std::string& name, const CompiledMethod& method, const Release& release);
 
   Image& image_;
   Runtime& runtime_;

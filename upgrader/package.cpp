@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 #include <sstream>
+#include <tuple>
 #include <toml++/toml.h>
 
 #include "upgrader/checksum.hpp"
@@ -17,6 +18,45 @@ PackageError::PackageError(std::string file, int line, const std::string& messag
 namespace {
 
 constexpr std::string_view kTrailer = "# hotsim-checksum ";
+
+bool identifier_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == ':'; }
+bool valid_identifier(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), identifier_char);
+}
+constexpr std::string_view kBinaryChars = "+-*/\\~<>=@%|&?,";
+
+// Parses "N" or a range of comma-separated bounds (">= 2, < 5", "= 3", "<= 4").
+std::optional<std::pair<std::int64_t, std::int64_t>> parse_range(std::string_view text) {
+  std::int64_t lo = 0, hi = Requirement::kUnbounded;
+  bool any = false;
+  while (!text.empty()) {
+    const std::size_t comma = text.find(',');
+    std::string_view part = text.substr(0, comma);
+    text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+    while (!part.empty() && part.back() == ' ') part.remove_suffix(1);
+    std::string_view op;
+    for (std::string_view o : {">=", "<=", ">", "<", "="})
+      if (part.starts_with(o)) {
+        op = o;
+        break;
+      }
+    if (op.empty()) return std::nullopt;
+    part.remove_prefix(op.size());
+    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+    if (part.empty() || part.size() > 18 || !std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      return std::nullopt;
+    const std::int64_t n = std::stoll(std::string(part));
+    if (op == ">=") lo = std::max(lo, n);
+    else if (op == ">") lo = std::max(lo, n + 1);
+    else if (op == "<=") hi = std::min(hi, n);
+    else if (op == "<") hi = std::min(hi, n - 1);
+    else lo = std::max(lo, n), hi = std::min(hi, n);
+    any = true;
+  }
+  if (!any) return std::nullopt;
+  return std::pair{lo, hi};
+}
 
 int line_of(const toml::node& node) { return static_cast<int>(node.source().begin.line); }
 
@@ -44,10 +84,40 @@ class Reader {
 
   std::string identifier(const toml::table& table, std::string_view key, std::string_view what, int line) const {
     std::string s = string(table, key, what, line);
-    for (char c : s)
-      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == ':'))
-        fail(line_of(*table.get(key)), fmt::format("'{}' in {}: expected letters, digits, '_', '-' or ':', got \"{}\"", key, what, s));
+    if (!valid_identifier(s))
+      fail(line_of(*table.get(key)), fmt::format("'{}' in {}: expected letters, digits, '_', '-' or ':', got \"{}\"", key, what, s));
     return s;
+  }
+
+  std::string selector(const toml::table& table, std::string_view key, std::string_view what, int line) const {
+    std::string s = string(table, key, what, line);
+    if (!valid_selector(s))
+      fail(line_of(*table.get(key)),
+           fmt::format("'{}' in {}: expected a selector (unary or keyword: a letter then letters, digits, '_', ':'; "
+                       "binary: one to three of {}), got \"{}\"", key, what, kBinaryChars, s));
+    return s;
+  }
+
+  // A class ("Foo") or its metaclass ("Foo class"): where class-side methods are filed.
+  std::string class_ref(const toml::table& table, std::string_view key, std::string_view what, int line) const {
+    std::string s = string(table, key, what, line);
+    const std::string base = instance_side(s);
+    if (!valid_identifier(base))
+      fail(line_of(*table.get(key)),
+           fmt::format("'{}' in {}: expected a class name, or a class name and ' class' for the class side, got \"{}\"", key, what, s));
+    return s;
+  }
+
+  std::vector<std::string> names(const toml::table& t, std::string_view key, int line, std::set<std::string>& seen) const {
+    std::vector<std::string> out;
+    if (!t.contains(key)) return out;
+    for (const toml::node& f : array(t, key, "[[class]]", line)) {
+      const auto* s = f.as_string();
+      if (s == nullptr || s->get().empty()) fail(line_of(f), fmt::format("'{}': expected non-empty strings", key));
+      if (!seen.insert(s->get()).second) fail(line_of(f), fmt::format("variable '{}' is declared twice in this class", s->get()));
+      out.push_back(s->get());
+    }
+    return out;
   }
 
   std::int64_t integer(const toml::table& table, std::string_view key, std::string_view what, int line, std::int64_t min) const {
@@ -91,8 +161,8 @@ class Reader {
     if (t.contains("send")) {
       only_keys(t, {"send", "to"}, "a send step");
       s.kind = Step::Kind::Send;
-      s.name = identifier(t, "send", "a send step", line);
-      s.target = t.contains("to") ? identifier(t, "to", "a send step", line) : "self";
+      s.name = selector(t, "send", "a send step", line);
+      s.target = t.contains("to") ? class_ref(t, "to", "a send step", line) : "self";
     } else if (t.contains("new")) {
       only_keys(t, {"new", "into"}, "a new step");
       s.kind = Step::Kind::New;
@@ -137,12 +207,12 @@ class Reader {
     m.line = line;
     if (what == "[[method]]") {
       only_keys(t, {"class", "selector", "body"}, what);
-      m.selector = identifier(t, "selector", what, line);
+      m.selector = selector(t, "selector", what, line);
     } else {
       only_keys(t, {"class", "body"}, what);
       m.selector = "initialize";
     }
-    m.class_name = identifier(t, "class", what, line);
+    m.class_name = what == "[[method]]" ? class_ref(t, "class", what, line) : identifier(t, "class", what, line);
     for (const toml::node& s : array(t, "body", what, line)) m.body.push_back(step(s));
     return m;
   }
@@ -152,6 +222,32 @@ class Reader {
 };
 
 }  // namespace
+
+std::string Requirement::describe() const {
+  if (max_version == kUnbounded) return min_version <= 0 ? package : fmt::format("{} >= {}", package, min_version);
+  return fmt::format("{} >= {}, <= {}", package, min_version, max_version);
+}
+
+bool valid_selector(std::string_view selector) {
+  if (selector.empty()) return false;
+  if (std::all_of(selector.begin(), selector.end(), [](char c) { return kBinaryChars.find(c) != std::string_view::npos; }))
+    return selector.size() <= 3;
+  return valid_identifier(selector);
+}
+
+std::optional<std::int64_t> monticello_version(std::string_view text, std::string_view package) {
+  // "Name-author.N": the Name, a '-', an author without '.', a '.', and N.
+  if (!text.starts_with(package) || text.size() <= package.size() + 1 || text[package.size()] != '-') return std::nullopt;
+  const std::string_view rest = text.substr(package.size() + 1);
+  const std::size_t dot = rest.rfind('.');
+  if (dot == std::string_view::npos || dot == 0 || rest.substr(0, dot).find('.') != std::string_view::npos) return std::nullopt;
+  const std::string_view author = rest.substr(0, dot), n = rest.substr(dot + 1);
+  if (!std::all_of(author.begin(), author.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'; }))
+    return std::nullopt;
+  if (n.empty() || n.size() > 18 || n.front() == '0' || !std::all_of(n.begin(), n.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return std::nullopt;
+  return std::stoll(std::string(n));
+}
 
 Package parse_package(std::string_view text, const std::string& source) {
   Reader r(source);
@@ -185,14 +281,38 @@ Package parse_package(std::string_view text, const std::string& source) {
   const int hl = line_of(*header);
   r.only_keys(h, {"name", "version", "requires"}, "[package]");
   p.name = r.identifier(h, "name", "[package]", hl);
-  p.version = r.integer(h, "version", "[package]", hl, 1);
+  if (const toml::node* v = h.get("version"); v != nullptr && v->is_string()) {
+    p.version_name = v->as_string()->get();
+    const auto n = monticello_version(p.version_name, p.name);
+    if (!n)
+      r.fail(line_of(*v), fmt::format("'version' in [package]: expected an integer or a Monticello version \"{}-<author>.<N>\" "
+                                      "(N a positive integer), got \"{}\"", p.name, p.version_name));
+    p.version = *n;
+  } else {
+    p.version = r.integer(h, "version", "[package]", hl, 1);
+  }
   if (h.contains("requires")) {
+    std::set<std::string> required;
     for (const toml::node& n : r.array(h, "requires", "[package]", hl)) {
       const toml::table& req = r.table_at(n, "a requirement");
       r.only_keys(req, {"package", "version"}, "a requirement");
-      p.requirements.push_back({r.identifier(req, "package", "a requirement", line_of(n)),
-                            r.integer(req, "version", "a requirement", line_of(n), 1)});
-      if (p.requirements.back().package == p.name) r.fail(line_of(n), "a package cannot require itself");
+      Requirement q{r.identifier(req, "package", "a requirement", line_of(n))};
+      q.line = line_of(n);
+      if (const toml::node* v = req.get("version"); v != nullptr && v->is_string()) {
+        const auto range = parse_range(v->as_string()->get());
+        if (!range)
+          r.fail(line_of(*v), fmt::format("'version' of a requirement: expected an integer (at least), or bounds such as "
+                                          "\">= 2, < 5\" (>=, >, <=, <, = and a number, comma-separated), got \"{}\"",
+                                          v->as_string()->get()));
+        std::tie(q.min_version, q.max_version) = *range;
+        if (q.min_version > q.max_version)
+          r.fail(line_of(*v), fmt::format("'version' of a requirement: \"{}\" admits no version", v->as_string()->get()));
+      } else if (v != nullptr) {
+        q.min_version = r.integer(req, "version", "a requirement", line_of(n), 1);
+      }
+      if (q.package == p.name) r.fail(line_of(n), "a package cannot require itself");
+      if (!required.insert(q.package).second) r.fail(line_of(n), fmt::format("package {} is required twice", q.package));
+      p.requirements.push_back(std::move(q));
     }
   }
   std::set<std::string> class_names;
@@ -202,7 +322,7 @@ Package parse_package(std::string_view text, const std::string& source) {
     for (const toml::node& n : *arr) {
       const toml::table& t = r.table_at(n, "[[class]]");
       const int line = line_of(n);
-      r.only_keys(t, {"name", "superclass", "fields"}, "[[class]]");
+      r.only_keys(t, {"name", "superclass", "fields", "class_fields", "class_vars"}, "[[class]]");
       ClassDef c;
       c.line = line;
       c.name = r.identifier(t, "name", "[[class]]", line);
@@ -210,15 +330,12 @@ Package parse_package(std::string_view text, const std::string& source) {
       if (c.name == "Object") r.fail(line, "class 'Object' is built in and cannot be redefined");
       if (c.superclass == c.name) r.fail(line, fmt::format("class '{}' cannot be its own superclass", c.name));
       if (!class_names.insert(c.name).second) r.fail(line, fmt::format("class '{}' is defined twice", c.name));
-      if (t.contains("fields")) {
-        std::set<std::string> seen;
-        for (const toml::node& f : r.array(t, "fields", "[[class]]", line)) {
-          const auto* s = f.as_string();
-          if (s == nullptr || s->get().empty()) r.fail(line_of(f), "'fields': expected non-empty strings");
-          if (!seen.insert(s->get()).second) r.fail(line_of(f), fmt::format("field '{}' is listed twice", s->get()));
-          c.fields.push_back(s->get());
-        }
-      }
+      std::set<std::string> instance_seen, class_seen;
+      c.fields = r.names(t, "fields", line, instance_seen);
+      c.class_fields = r.names(t, "class_fields", line, class_seen);
+      c.class_vars = r.names(t, "class_vars", line, class_seen);
+      for (const auto& v : c.class_vars)
+        if (instance_seen.contains(v)) r.fail(line, fmt::format("class variable '{}' is also an instance variable", v));
       p.classes.push_back(std::move(c));
     }
   }
@@ -272,17 +389,30 @@ std::string render_body(const std::vector<Step>& body) {
 }  // namespace
 
 std::string render_package(const Package& p) {
-  std::string out = fmt::format("[package]\nname = {}\nversion = {}\n", q(p.name), p.version);
+  std::string out = fmt::format("[package]\nname = {}\nversion = {}\n", q(p.name),
+                                p.version_name.empty() ? std::to_string(p.version) : q(p.version_name));
   if (!p.requirements.empty()) {
     out += "requires = [";
-    for (std::size_t i = 0; i < p.requirements.size(); ++i)
-      out += fmt::format("{}{{ package = {}, version = {} }}", i ? ", " : " ", q(p.requirements[i].package), p.requirements[i].min_version);
+    for (std::size_t i = 0; i < p.requirements.size(); ++i) {
+      const Requirement& r = p.requirements[i];
+      out += fmt::format("{}{{ package = {}", i ? ", " : " ", q(r.package));
+      if (r.max_version != Requirement::kUnbounded)
+        out += fmt::format(", version = \">= {}, <= {}\"", r.min_version, r.max_version);
+      else if (r.min_version > 0)
+        out += fmt::format(", version = {}", r.min_version);
+      out += " }";
+    }
     out += " ]\n";
   }
+  const auto list = [](const std::vector<std::string>& names) {
+    std::string l = "[";
+    for (std::size_t i = 0; i < names.size(); ++i) l += fmt::format("{}{}", i ? ", " : "", q(names[i]));
+    return l + "]";
+  };
   for (const ClassDef& c : p.classes) {
-    out += fmt::format("\n[[class]]\nname = {}\nsuperclass = {}\nfields = [", q(c.name), q(c.superclass));
-    for (std::size_t i = 0; i < c.fields.size(); ++i) out += fmt::format("{}{}", i ? ", " : "", q(c.fields[i]));
-    out += "]\n";
+    out += fmt::format("\n[[class]]\nname = {}\nsuperclass = {}\nfields = {}\n", q(c.name), q(c.superclass), list(c.fields));
+    if (!c.class_fields.empty()) out += fmt::format("class_fields = {}\n", list(c.class_fields));
+    if (!c.class_vars.empty()) out += fmt::format("class_vars = {}\n", list(c.class_vars));
   }
   for (const MethodDef& m : p.methods)
     out += fmt::format("\n[[method]]\nclass = {}\nselector = {}\n", q(m.class_name), q(m.selector)) + render_body(m.body);
@@ -290,6 +420,17 @@ std::string render_package(const Package& p) {
     out += fmt::format("\n[[initialize]]\nclass = {}\n", q(m.class_name)) + render_body(m.body);
   out += "\n";
   return out + std::string(kTrailer) + checksum_text(out) + "\n";
+}
+
+std::string seal_package_text(std::string_view text) {
+  // Drop an existing trailer line (the last non-empty one), keep every byte before it.
+  std::size_t end = text.size();
+  while (end > 0 && (text[end - 1] == '\n' || text[end - 1] == '\r' || text[end - 1] == ' ')) --end;
+  const std::size_t start = end == 0 ? std::string_view::npos : text.rfind('\n', end - 1);
+  const std::size_t last_at = start == std::string_view::npos ? 0 : start + 1;
+  std::string body(text.substr(0, text.substr(last_at, end - last_at).starts_with(kTrailer) ? last_at : text.size()));
+  if (!body.empty() && body.back() != '\n') body += '\n';
+  return body + std::string(kTrailer) + checksum_text(body) + "\n";
 }
 
 }  // namespace upgrader

@@ -34,9 +34,9 @@ std::vector<const Package*> dependency_order(const std::vector<Package>& batch, 
       auto in_batch = by_name.find(r.package);
       const std::int64_t have = in_batch != by_name.end() ? in_batch->second->version
                                 : installed.packages.contains(r.package) ? installed.packages.at(r.package) : -1;
-      if (have < r.min_version)
-        throw LoadError(fmt::format("{}: {} requires {} >= {}, {}", p.source, p.name, r.package, r.min_version,
-                                    have < 0 ? "which is neither installed nor in the batch" : fmt::format("but only {} is available", have)));
+      if (have < 0 || !r.accepts(have))
+        throw LoadError(fmt::format("{}: {} requires {}, {}", p.source, p.name, r.describe(),
+                                    have < 0 ? "which is neither installed nor in the batch" : fmt::format("but {} is available", have)));
     }
   std::vector<const Package*> order;
   std::set<std::string> done, visiting;
@@ -56,9 +56,12 @@ std::vector<const Package*> dependency_order(const std::vector<Package>& batch, 
 class SafePolicy : public Policy {
  public:
   std::string name() const override { return "safe"; }
-  // Building aside touches nothing requests see, so it shares the CPU with them instead of
-  // holding them up; the publish itself is one step with no yield point inside.
-  int loader_priority(int request_priority) const override { return request_priority; }
+  // Building aside touches nothing requests see, so it runs below request handling (as
+  // Smalltalk's userBackgroundPriority sits below user processes) and yields after every
+  // method it compiles: a request waits at most for one method's compile slice, and the
+  // build advances whenever requests leave the CPU idle. The publish itself is one step
+  // with no yield point inside.
+  int loader_priority(int request_priority) const override { return request_priority - 1; }
   bool pins_requests() const override { return true; }
   Trigger trigger_format() const override { return Trigger::Manifest; }
   int snapshot_copies() const override { return 2; }
@@ -114,10 +117,14 @@ class SafePolicy : public Policy {
     auto next = std::make_shared<Release>(*server.image().current());
     for (const Package* p : dependency_order(batch, *next)) {
       next->apply(*p, /*check_requires=*/true);
-      server.runtime().spend_cpu(cfg.compile_cost_per_method * static_cast<std::int64_t>(p->methods.size() + 1));
       server.record("installed", fmt::format("{} {} from {} into release {} (not yet published)", p->name, p->version,
                                              p->source, server.image().current()->number + 1));
-      server.runtime().yield();
+      // One compile slice per method (and one for the package's definitions), each followed
+      // by a yield point: requests that arrived meanwhile run before the next slice.
+      for (std::size_t slice = 0; slice <= p->methods.size(); ++slice) {
+        server.runtime().spend_cpu(cfg.compile_cost_per_method);
+        server.runtime().yield();
+      }
     }
     next->number = server.image().current()->number + 1;
     // 3. Publish: one pointer switch; requests in flight keep the release they pinned.

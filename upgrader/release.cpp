@@ -7,9 +7,42 @@
 
 namespace upgrader {
 
+const std::vector<std::pair<std::string, std::string>>& Release::kernel_classes() {
+  static const std::vector<std::pair<std::string, std::string>> kernel{
+      {"Boolean", "Object"},        {"True", "Boolean"},        {"False", "Boolean"},
+      {"UndefinedObject", "Object"}, {"Magnitude", "Object"},    {"Number", "Magnitude"},
+      {"Integer", "Number"},        {"Float", "Number"},        {"Character", "Magnitude"},
+      {"Collection", "Object"},     {"SequenceableCollection", "Collection"},
+      {"ArrayedCollection", "SequenceableCollection"},           {"Array", "ArrayedCollection"},
+      {"String", "ArrayedCollection"}, {"Symbol", "String"},    {"OrderedCollection", "SequenceableCollection"},
+      {"Set", "Collection"},        {"Dictionary", "Set"},      {"Association", "Magnitude"},
+      {"Exception", "Object"},      {"Error", "Exception"},     {"Transcript", "Object"},
+  };
+  return kernel;
+}
+
+Release Release::fresh() {
+  Release r;
+  const auto add = [&](const std::string& name, const std::string& superclass) {
+    ClassInfo& c = r.classes[name];
+    c.name = name;
+    c.superclass = superclass;
+    ClassInfo& meta = r.classes[metaclass_of(name)];
+    meta.name = metaclass_of(name);
+    meta.superclass = superclass.empty() ? "" : metaclass_of(superclass);
+  };
+  add("Object", "");
+  for (const auto& [name, superclass] : kernel_classes()) add(name, superclass);
+  // As in Smalltalk, class objects are objects too: "Object class" inherits from Class, so
+  // a class understands what Object's instances understand (extensions included).
+  add("Class", "Object");
+  r.classes["Object class"].superclass = "Class";
+  return r;
+}
+
 const CompiledMethod* Release::lookup(const std::string& class_name, const std::string& selector) const {
   std::string name = class_name;
-  for (int depth = 0; depth < 1000 && name != "Object"; ++depth) {
+  for (int depth = 0; depth < 1000 && !name.empty(); ++depth) {
     auto c = classes.find(name);
     if (c == classes.end()) return nullptr;
     if (auto m = c->second.methods.find(selector); m != c->second.methods.end()) return m->second.get();
@@ -18,10 +51,21 @@ const CompiledMethod* Release::lookup(const std::string& class_name, const std::
   return nullptr;
 }
 
+std::string Release::class_var_owner(const std::string& class_name, const std::string& var) const {
+  std::string name = is_metaclass(class_name) ? class_name : metaclass_of(class_name);
+  for (int depth = 0; depth < 1000 && !name.empty(); ++depth) {
+    auto c = classes.find(name);
+    if (c == classes.end()) return {};
+    if (std::find(c->second.class_vars.begin(), c->second.class_vars.end(), var) != c->second.class_vars.end()) return name;
+    name = c->second.superclass;
+  }
+  return {};
+}
+
 std::vector<std::string> Release::all_fields(const std::string& class_name) const {
   std::vector<const ClassInfo*> chain;
   std::string name = class_name;
-  while (name != "Object" && chain.size() < 1000) {
+  while (!is_root(name) && chain.size() < 1000) {
     auto c = classes.find(name);
     if (c == classes.end()) break;
     chain.push_back(&c->second);
@@ -31,15 +75,20 @@ std::vector<std::string> Release::all_fields(const std::string& class_name) cons
   for (auto it = chain.rbegin(); it != chain.rend(); ++it)
     for (const auto& f : (*it)->fields)
       if (std::find(fields.begin(), fields.end(), f) == fields.end()) fields.push_back(f);
+  // A class object also holds its own class's class variables.
+  if (!chain.empty())
+    for (const auto& v : chain.front()->class_vars)
+      if (std::find(fields.begin(), fields.end(), v) == fields.end()) fields.push_back(v);
   return fields;
 }
 
 std::string Release::gap() const {
   for (const auto& [name, c] : classes) {
     if (c.name != name) return fmt::format("class '{}' is filed as '{}'", c.name, name);
-    if (!packages.contains(c.package)) return fmt::format("class '{}' comes from {}, which is not installed", name, c.package);
+    if (!c.package.empty() && !packages.contains(c.package))
+      return fmt::format("class '{}' comes from {}, which is not installed", name, c.package);
     std::string s = c.superclass;
-    for (std::size_t depth = 0; s != "Object"; ++depth) {
+    for (std::size_t depth = 0; !is_root(s); ++depth) {
       const auto it = classes.find(s);
       if (it == classes.end()) return fmt::format("superclass '{}' of '{}' is missing", s, name);
       if (depth > classes.size()) return fmt::format("class '{}' inherits from itself", name);
@@ -59,9 +108,9 @@ std::vector<std::string> Release::unmet_requirements(const Package& package) con
   for (const Requirement& r : package.requirements) {
     auto it = packages.find(r.package);
     if (it == packages.end())
-      unmet.push_back(fmt::format("{} >= {} (not installed)", r.package, r.min_version));
-    else if (it->second < r.min_version)
-      unmet.push_back(fmt::format("{} >= {} (installed: {})", r.package, r.min_version, it->second));
+      unmet.push_back(fmt::format("{} (not installed)", r.describe()));
+    else if (!r.accepts(it->second))
+      unmet.push_back(fmt::format("{} (installed: {})", r.describe(), it->second));
   }
   return unmet;
 }
@@ -72,37 +121,58 @@ void Release::apply(const Package& package, bool check_requires) {
     if (!unmet.empty())
       throw LoadError(fmt::format("{}: {} {} requires {}", package.source, package.name, package.version, fmt::join(unmet, ", ")));
   }
-  Release next = *this;  // build aside: on error nothing changes
+  // Everything is checked before anything changes (on error this release is unchanged),
+  // without copying the release: a big release is built package by package.
+  std::map<std::string, const ClassDef*> defined;
   for (const ClassDef& c : package.classes) {
-    ClassInfo& info = next.classes[c.name];
+    if (auto it = classes.find(c.name); it != classes.end() && it->second.package.empty())
+      throw LoadError(fmt::format("{}:{}: class '{}' is a kernel class: extend it with methods, do not redefine it",
+                                  package.source, c.line, c.name));
+    defined.emplace(c.name, &c);
+  }
+  const auto superclass_of = [&](const std::string& name) -> const std::string* {
+    if (auto d = defined.find(name); d != defined.end()) return &d->second->superclass;
+    if (auto it = classes.find(name); it != classes.end()) return &it->second.superclass;
+    return nullptr;
+  };
+  const auto known = [&](const std::string& name) {
+    return defined.contains(instance_side(name)) || classes.contains(name);
+  };
+  for (const ClassDef& c : package.classes) {
+    std::set<std::string> seen{c.name};
+    for (std::string s = c.superclass; !is_root(s);) {
+      const std::string* up = superclass_of(s);
+      if (up == nullptr)
+        throw LoadError(fmt::format("{}:{}: superclass '{}' of '{}' is not loaded", package.source, c.line, s, c.name));
+      if (!seen.insert(s).second)
+        throw LoadError(fmt::format("{}:{}: class '{}' would inherit from itself", package.source, c.line, c.name));
+      s = *up;
+    }
+  }
+  for (const MethodDef& m : package.methods)
+    if (!known(m.class_name))
+      throw LoadError(fmt::format("{}:{}: method {}>>{} for a class that is not loaded", package.source, m.line, m.class_name, m.selector));
+  for (const MethodDef& m : package.initializers)
+    if (!known(m.class_name))
+      throw LoadError(fmt::format("{}:{}: initialize for a class that is not loaded: {}", package.source, m.line, m.class_name));
+  for (const ClassDef& c : package.classes) {
+    ClassInfo& info = classes[c.name];
     info.name = c.name;
     info.superclass = c.superclass;
     info.fields = c.fields;  // reshaping: live instances are migrated when this is published
     info.package = package.name;
+    // Its metaclass: class-side methods, class-instance variables, class variables.
+    ClassInfo& meta = classes[metaclass_of(c.name)];
+    meta.name = metaclass_of(c.name);
+    meta.superclass = classes.contains(metaclass_of(c.superclass)) || c.superclass != "Object" ? metaclass_of(c.superclass) : "";
+    meta.fields = c.class_fields;
+    meta.class_vars = c.class_vars;
+    meta.package = package.name;
   }
-  for (const ClassDef& c : package.classes) {
-    std::set<std::string> seen{c.name};
-    for (std::string s = c.superclass; s != "Object";) {
-      auto it = next.classes.find(s);
-      if (it == next.classes.end())
-        throw LoadError(fmt::format("{}:{}: superclass '{}' of '{}' is not loaded", package.source, c.line, s, c.name));
-      if (!seen.insert(s).second)
-        throw LoadError(fmt::format("{}:{}: class '{}' would inherit from itself", package.source, c.line, c.name));
-      s = it->second.superclass;
-    }
-  }
-  for (const MethodDef& m : package.methods) {
-    auto it = next.classes.find(m.class_name);
-    if (it == next.classes.end())
-      throw LoadError(fmt::format("{}:{}: method {}>>{} for a class that is not loaded", package.source, m.line, m.class_name, m.selector));
-    it->second.methods[m.selector] = std::make_shared<const CompiledMethod>(
-        CompiledMethod{m.class_name, m.selector, m.body, package.name, package.version});
-  }
-  for (const MethodDef& m : package.initializers)
-    if (!next.classes.contains(m.class_name))
-      throw LoadError(fmt::format("{}:{}: initialize for a class that is not loaded: {}", package.source, m.line, m.class_name));
-  next.packages[package.name] = package.version;
-  *this = std::move(next);
+  for (const MethodDef& m : package.methods)
+    classes.at(m.class_name).methods[m.selector] =
+        std::make_shared<const CompiledMethod>(CompiledMethod{m.class_name, m.selector, m.body, package.name, package.version});
+  packages[package.name] = package.version;
 }
 
 std::vector<NotApplied> apply_in_dependency_order(Release& release, const std::vector<Package>& packages) {

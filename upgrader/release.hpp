@@ -31,7 +31,10 @@ struct ClassInfo {
   std::string superclass;
   std::vector<std::string> fields;  // own fields; inherited ones come from the superclass
   std::map<std::string, std::shared_ptr<const CompiledMethod>> methods;
-  std::string package;
+  std::string package;  // "" for the kernel classes of a fresh image
+  // Metaclasses only ("Foo class"): Foo's class variables, held by Foo's class object and
+  // shared with subclasses and instances (not inherited as fields).
+  std::vector<std::string> class_vars;
 };
 
 class Release {
@@ -40,10 +43,20 @@ class Release {
   std::map<std::string, ClassInfo> classes;
   std::map<std::string, std::int64_t> packages;  // installed name -> version
 
+  // A fresh image's release: the kernel classes (Object, Boolean, Number, Integer, String,
+  // Symbol, Collection, ..., each with its metaclass) with no methods, so that packages can
+  // extend them.
+  static Release fresh();
+  static const std::vector<std::pair<std::string, std::string>>& kernel_classes();  // name, superclass
+
+  // Walks the superclass chain (of metaclasses for "Foo class") up to the root.
   const CompiledMethod* lookup(const std::string& class_name, const std::string& selector) const;
   // Inherited fields first, then the class's own; empty for an unknown class.
   std::vector<std::string> all_fields(const std::string& class_name) const;
   bool has_class(const std::string& name) const { return name == "Object" || classes.contains(name); }
+  // The metaclass, on `class_name`'s side or above it, that declares class variable `var`
+  // ("" when none does): where the variable lives.
+  std::string class_var_owner(const std::string& class_name, const std::string& var) const;
   // What keeps this release from being self-contained, as readable text (empty: complete):
   // a class whose superclass is missing or that inherits from itself, a method filed under
   // another class or selector, code of a package that is not installed. Requirements between
@@ -51,6 +64,9 @@ class Release {
   std::string gap() const;
   // Missing requirements of `package` against this release, as readable text (empty: none).
   std::vector<std::string> unmet_requirements(const Package& package) const;
+  // `name` is a superclass chain's root: "" (above Object and Object class) or "Object" in
+  // an image without the kernel.
+  static bool is_root(const std::string& name) { return name.empty() || name == "Object"; }
 
   // Adds `package` on top of this release (classes, then methods). Throws LoadError if a
   // superclass is missing, inheritance would loop, or a method's class is unknown; when

@@ -83,6 +83,10 @@ void Server::run_initializers(const Package& package) {
     CompiledMethod cm{m.class_name, "initialize", m.body, package.name, package.version};
     interpreter_.execute(cm, image_.class_object(m.class_name), image_.current(), nullptr);
   }
+  // Class-side initialize methods (Monticello runs them after loading the package).
+  for (const MethodDef& m : package.methods)
+    if (is_metaclass(m.class_name) && m.selector == "initialize")
+      interpreter_.send(image_.class_object(m.class_name), "initialize", image_.current(), nullptr);
 }
 
 std::uint64_t Server::save() {

@@ -131,6 +131,8 @@ void write_release(Writer& w, const Release& r) {
         w.i64(s.line);
       }
     }
+    w.u64(c.class_vars.size());
+    for (const auto& v : c.class_vars) w.str(v);
   }
 }
 
@@ -171,6 +173,7 @@ std::shared_ptr<const Release> read_release(Reader& r) {
       std::string selector = cm.selector;
       r.insert_in_order(c.methods, std::move(selector), std::make_shared<const CompiledMethod>(std::move(cm)), "method");
     }
+    for (std::uint64_t v = r.count("class variable count"); v-- > 0;) c.class_vars.push_back(r.str("class variable"));
     std::string name = c.name;
     r.insert_in_order(rel->classes, std::move(name), std::move(c), "class");
   }

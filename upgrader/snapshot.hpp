@@ -20,7 +20,7 @@ class SnapshotError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-inline constexpr std::uint32_t kSnapshotFormat = 1;
+inline constexpr std::uint32_t kSnapshotFormat = 2;  // 2: metaclasses carry class variables
 
 std::string encode_snapshot(const Image& image);
 // `source` names the bytes in errors (the file path).

@@ -38,7 +38,9 @@ class FlawedSafe : public Policy {
       case Flaw::KeepsOneSnapshotCopy:
       case Flaw::ResavesImageAtBoot:
       case Flaw::TruncatesSnapshotInPlace:
-      case Flaw::UnlinksSnapshotFirst: return 1;
+      case Flaw::UnlinksSnapshotFirst:
+      case Flaw::SkipsSnapshotDirFsync:
+      case Flaw::RetriesFailedFsync: return 1;
       default: return 2;
     }
   }
@@ -237,7 +239,9 @@ std::vector<Flaw> all_flaws() {
           Flaw::SkipsSnapshotDirFsync, Flaw::RetriesFailedFsync,      Flaw::KeepsOneSnapshotCopy,
           Flaw::CountsTriesInMemory,
           Flaw::ResavesImageAtBoot,   Flaw::UnstagesFilesBeforeManifest,
-          Flaw::InstallsInManifestOrder, Flaw::InstallsInNameOrder, Flaw::LoadsWholeDirectory};
+          Flaw::InstallsInManifestOrder, Flaw::InstallsInNameOrder, Flaw::LoadsWholeDirectory,
+         
+          Flaw::BuildsAtRequestPriority};
 }
 
 std::string flaw_name(Flaw flaw) {
@@ -263,6 +267,7 @@ std::string flaw_name(Flaw flaw) {
     case Flaw::InstallsInManifestOrder: return "flawed-manifest-order";
     case Flaw::InstallsInNameOrder: return "flawed-name-order";
     case Flaw::LoadsWholeDirectory: return "flawed-loads-whole-directory";
+    case Flaw::BuildsAtRequestPriority: return "flawed-builds-at-request-priority";
   }
   return "flawed-?";
 }

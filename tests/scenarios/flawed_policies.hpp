@@ -30,6 +30,8 @@ enum class Flaw {
   InstallsInManifestOrder,   // trusts the manifest's order as a dependency order (refused-good-batch)
   InstallsInNameOrder,       // installs the batch sorted by file name (refused-good-batch)
   LoadsWholeDirectory,       // the batch is every staged package file, not the manifest's (eventual-upgrade)
+  BuildsAtRequestPriority,   // builds aside at request priority, one yield per package: a big
+                             // release stalls requests interleaved with it (pause-budget on large-release)
 };
 
 std::string flaw_name(Flaw flaw);  // "flawed-leaves-trigger", ...

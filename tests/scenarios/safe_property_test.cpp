@@ -48,7 +48,7 @@ GeneratedApp generate_app() {
       upgrader::Package p;
       p.name = "P" + std::to_string(i);
       p.version = is_new ? 2 : 1;
-      upgrader::ClassDef c{"C" + std::to_string(i), "Object", {"count"}, 0};
+      upgrader::ClassDef c{"C" + std::to_string(i), "Object", {"count"}, {}, {}, 0};
       upgrader::MethodDef work{c.name, "work", {}, 0};
       Step add = step(Step::Kind::Add, "count");
       add.value = std::int64_t{1};
@@ -75,7 +75,7 @@ GeneratedApp generate_app() {
       p.classes.push_back(c);
       p.methods.push_back(work);
       if (i == n - 1) {  // the session class lives in the top package
-        p.classes.push_back({"App", "Object", {"root"}, 0});
+        p.classes.push_back({"App", "Object", {"root"}, {}, {}, 0});
         upgrader::MethodDef serve{"App", "serve", {step(Step::Kind::New, "C" + std::to_string(i), "root"),
                                                    step(Step::Kind::Send, "work", "root")}, 0};
         p.methods.push_back(serve);

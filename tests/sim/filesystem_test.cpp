@@ -258,6 +258,30 @@ TEST(SimFsPosixCrash, RenameAcrossDirectoriesMayLeaveBothNamesOrNeither) {
   EXPECT_EQ(seen, (std::set<std::string>{"", "1", "2", "12"}));
 }
 
+TEST(SimFsPosixCrash, AFileLeftUnderTwoNamesCountsItsBytesOnceUntilItsLastNameGoes) {
+  for (std::uint64_t seed = 0; seed < 200; ++seed) {
+    Disk d(seed);
+    d.fs.mkdir("a");
+    d.fs.mkdir("b");
+    d.fs.write("a/f", "12345");
+    d.fs.fsync("a/f");
+    d.fs.fsync_dir("a");
+    d.fs.fsync_dir("b");
+    d.fs.fsync_dir(".");
+    d.fs.rename("a/f", "b/f");
+    d.fs.crash();
+    if (!(d.fs.exists("a/f") && d.fs.exists("b/f"))) continue;
+    EXPECT_EQ(d.fs.used_bytes(), 5u);
+    d.fs.unlink("a/f");
+    EXPECT_EQ(d.fs.used_bytes(), 5u) << "b/f still holds them";
+    d.fs.write("b/f", "1234567");
+    d.fs.unlink("b/f");
+    EXPECT_EQ(d.fs.used_bytes(), 0u);
+    return;
+  }
+  FAIL() << "no crash left the file under both names";
+}
+
 TEST(SimFsPosixCrash, OverwrittenBlocksSurviveInNonPrefixSubsets) {
   const std::string old_data(3 * kBlockBytes, 'o'), new_data(3 * kBlockBytes, 'n');
   auto seen = outcomes(

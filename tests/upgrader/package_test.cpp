@@ -91,17 +91,34 @@ RC_GTEST_PROP(Package, RenderThenParseIsTheIdentity, ()) {
   Package p;
   p.name = "P" + std::to_string(*rc::gen::inRange(0, 1000));
   p.version = *rc::gen::inRange<std::int64_t>(1, 100);
+  if (*rc::gen::arbitrary<bool>())  // a Monticello version name
+    p.version_name = p.name + "-" + *rc::gen::element<std::string>("ramon", "dc", "a-b_c") + "." + std::to_string(p.version);
+  for (int r = *rc::gen::inRange(0, 4); r > 0; --r) {
+    Requirement q{"R" + std::to_string(r)};
+    switch (*rc::gen::inRange(0, 3)) {
+      case 0: break;  // any version
+      case 1: q.min_version = *rc::gen::inRange<std::int64_t>(1, 50); break;
+      default:
+        q.min_version = *rc::gen::inRange<std::int64_t>(0, 50);
+        q.max_version = q.min_version + *rc::gen::inRange<std::int64_t>(0, 50);
+    }
+    p.requirements.push_back(q);
+  }
   const int classes = *rc::gen::inRange(0, 4);
   for (int c = 0; c < classes; ++c) {
-    ClassDef def{"C" + std::to_string(c), c == 0 ? "Object" : "C0", {}, 0};
+    ClassDef def{"C" + std::to_string(c), c == 0 ? "Object" : "C0", {}, {}, {}, 0};
     for (int f = *rc::gen::inRange(0, 4); f > 0; --f) def.fields.push_back("f" + std::to_string(f));
+    for (int f = *rc::gen::inRange(0, 3); f > 0; --f) def.class_fields.push_back("ci" + std::to_string(f));
+    for (int f = *rc::gen::inRange(0, 3); f > 0; --f) def.class_vars.push_back("Cv" + std::to_string(f));
     p.classes.push_back(def);
-    MethodDef m{def.name, "m" + std::to_string(c), {}, 0};
+    // Instance side or class side; unary, keyword or binary selectors.
+    const std::string selector = *rc::gen::element<std::string>("m" + std::to_string(c), "at:put:", "=", "<=", ",", "->", "+");
+    MethodDef m{*rc::gen::arbitrary<bool>() ? metaclass_of(def.name) : def.name, selector, {}, 0};
     for (int s = *rc::gen::inRange(0, 5); s > 0; --s) {
       Step step{};
       step.kind = *rc::gen::element(Step::Kind::Send, Step::Kind::Add, Step::Kind::Cpu, Step::Kind::Set);
-      step.name = "x";
-      step.target = "self";
+      step.name = step.kind == Step::Kind::Send ? *rc::gen::element<std::string>("x", "=", "at:", "~~") : "x";
+      step.target = step.kind == Step::Kind::Send ? *rc::gen::element<std::string>("self", "field", "C0 class") : "self";
       if (step.kind == Step::Kind::Add) step.value = std::int64_t{*rc::gen::inRange(-5, 5)};
       if (step.kind == Step::Kind::Set) step.value = std::string("v");
       if (step.kind == Step::Kind::Cpu) step.micros = *rc::gen::inRange(0, 1000);
@@ -111,6 +128,21 @@ RC_GTEST_PROP(Package, RenderThenParseIsTheIdentity, ()) {
   }
   const Package q = parse_package(render_package(p), "gen.pkg");
   RC_ASSERT(render_package(q) == render_package(p));
+  RC_ASSERT(q.version == p.version);
+  RC_ASSERT(q.version_name == p.version_name);
+  RC_ASSERT(q.requirements.size() == p.requirements.size());
+  for (std::size_t i = 0; i < q.requirements.size(); ++i) {
+    RC_ASSERT(q.requirements[i].min_version == p.requirements[i].min_version);
+    RC_ASSERT(q.requirements[i].max_version == p.requirements[i].max_version);
+  }
+  for (std::size_t i = 0; i < q.classes.size(); ++i) {
+    RC_ASSERT(q.classes[i].class_fields == p.classes[i].class_fields);
+    RC_ASSERT(q.classes[i].class_vars == p.classes[i].class_vars);
+  }
+  for (std::size_t i = 0; i < q.methods.size(); ++i) {
+    RC_ASSERT(q.methods[i].class_name == p.methods[i].class_name);
+    RC_ASSERT(q.methods[i].selector == p.methods[i].selector);
+  }
 }
 
 }  // namespace
