@@ -5,7 +5,7 @@
 # line says which bug and which oracle should catch it). The script copies the tree to a
 # scratch directory, checks that the unmutated copy passes, then for each mutant: applies it,
 # rebuilds hotsim, and runs the default suite, the update-point sweep and the crash-point
-# sweep (crash points over crash-before-save only, unless MUTANTS_FULL=1) until one of them
+# sweep (crash points over crash-before-save and broken-package only, unless MUTANTS_FULL=1) until one of them
 # exits 1 (an undeclared outcome: caught). It prints caught/survived per mutant and exits
 # non-zero if any mutant survived or the baseline is not clean.
 #
@@ -30,7 +30,7 @@ git ls-files -co --exclude-standard -z | (cd "$root" && xargs -0 cp --parents -t
 cd "$work/src"
 cmake --preset default >/dev/null
 
-crash_inputs=(scenarios/default/crash-before-save.toml)
+crash_inputs=(scenarios/default/crash-before-save.toml scenarios/default/broken-package.toml)
 [ "${MUTANTS_FULL:-0}" = 1 ] && crash_inputs=(scenarios/default)
 
 build() { cmake --build --preset default -j "$jobs" --target hotsim >"$work/out/build.log" 2>&1; }
