@@ -49,6 +49,12 @@ std::vector<FaultTrip> trips() {
        nullptr},
       {"crash-states", Flaw::UnstagesFilesBeforeManifest, "crash-before-save", Mode::CrashPoints,
        {"clean-completion", "refused-good-batch", "bounded-retry", "liveness", "eventual-upgrade"}, nullptr, nullptr},
+      // Killed mid-write with the power kept, nothing un-synced is lost: only the torn write
+      // in flight leaves an image that is neither the old nor the new one.
+      {"torn-write-in-flight", Flaw::OverwritesSnapshotInPlace, "crash-before-save", Mode::CrashPoints, {"cannot-boot"},
+       [](Scenario& s) { s.kill = "process"; }, nullptr},
+      {"disk-full", Flaw::UnstagesAfterFailedSave, "disk-full", Mode::Seeds, {"lost-upgrade"}, nullptr,
+       [](Scenario& s) { s.disk_full = Millis{0}; }},
   };
 }
 

@@ -38,6 +38,7 @@ class FlawedSafe : public Policy {
       case Flaw::KeepsOneSnapshotCopy:
       case Flaw::ResavesImageAtBoot:
       case Flaw::TruncatesSnapshotInPlace:
+      case Flaw::OverwritesSnapshotInPlace:
       case Flaw::UnlinksSnapshotFirst:
       case Flaw::SkipsSnapshotDirFsync:
       case Flaw::RetriesFailedFsync: return 1;
@@ -62,6 +63,7 @@ class FlawedSafe : public Policy {
       set_tries(server, 0);
     } catch (const SaveFailed& e) {
       server.record("error", e.what());
+      if (flaw_ == Flaw::UnstagesAfterFailedSave) unstage(server, entries);  // "the code is in: done"
 
     } catch (const std::exception& e) {
       server.record("error", e.what());
@@ -198,6 +200,9 @@ class FlawedSafe : public Policy {
       fs.write(path, "");
       fs.write(path, bytes);
       fs.fsync(path);
+    } else if (flaw_ == Flaw::OverwritesSnapshotInPlace) {
+      fs.write(path, bytes);
+      fs.fsync(path);
     } else if (flaw_ == Flaw::UnlinksSnapshotFirst) {
       if (fs.exists(path)) fs.unlink(path);
       fs.write(path + ".tmp", bytes);
@@ -239,6 +244,7 @@ std::vector<Flaw> all_flaws() {
           Flaw::SkipsSnapshotDirFsync, Flaw::RetriesFailedFsync,      Flaw::KeepsOneSnapshotCopy,
           Flaw::CountsTriesInMemory,
           Flaw::ResavesImageAtBoot,   Flaw::UnstagesFilesBeforeManifest,
+          Flaw::OverwritesSnapshotInPlace, Flaw::UnstagesAfterFailedSave,
           Flaw::InstallsInManifestOrder, Flaw::InstallsInNameOrder, Flaw::LoadsWholeDirectory,
          
           Flaw::BuildsAtRequestPriority};
@@ -264,6 +270,8 @@ std::string flaw_name(Flaw flaw) {
     case Flaw::CountsTriesInMemory: return "flawed-counts-tries-in-memory";
     case Flaw::ResavesImageAtBoot: return "flawed-resaves-image-at-boot";
     case Flaw::UnstagesFilesBeforeManifest: return "flawed-unstages-files-first";
+    case Flaw::OverwritesSnapshotInPlace: return "flawed-overwrites-snapshot";
+    case Flaw::UnstagesAfterFailedSave: return "flawed-unstages-after-failed-save";
     case Flaw::InstallsInManifestOrder: return "flawed-manifest-order";
     case Flaw::InstallsInNameOrder: return "flawed-name-order";
     case Flaw::LoadsWholeDirectory: return "flawed-loads-whole-directory";

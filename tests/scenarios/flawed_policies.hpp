@@ -27,6 +27,8 @@ enum class Flaw {
   CountsTriesInMemory,       // forgets its failed tries at every restart (power cuts while retrying)
   ResavesImageAtBoot,        // rewrites its one image in place on its first poll after a boot (crash during recovery)
   UnstagesFilesBeforeManifest,  // removes the files, then the manifest, with one directory fsync (crash states)
+  OverwritesSnapshotInPlace, // writes its one image over the old one in a single write, then fsyncs (a torn write in flight)
+  UnstagesAfterFailedSave,   // a save that fails (ENOSPC, EIO) still counts as done: the batch is unstaged (a full disk)
   InstallsInManifestOrder,   // trusts the manifest's order as a dependency order (refused-good-batch)
   InstallsInNameOrder,       // installs the batch sorted by file name (refused-good-batch)
   LoadsWholeDirectory,       // the batch is every staged package file, not the manifest's (eventual-upgrade)
