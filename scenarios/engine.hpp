@@ -45,7 +45,7 @@ struct RunReport {
   int crashes = 0;
   std::vector<sim::CrashDecision> crash_decisions;  // the first crash's (crash-state enumeration)
   int server_fs_ops = 0;  // file operations of the server after the deploy began (first process)
-  std::vector<std::string> server_op_log;  // those operations, "write image.tmp"
+  std::vector<std::string> server_op_log;  // those operations, "write image.tmp" (with keep_trace)
   int ops_until_settled = 0;
   std::vector<std::string> yield_points;  // distinct "Class>>selector" send sites reached before the deploy
   bool upgrade_started_at_point = false;

@@ -48,52 +48,25 @@ const std::vector<std::string>& authors() {
   return a;
 }
 
-Step cpu(std::int64_t us) {
+Step step(Step::Kind kind, std::string name, std::string target = {}, Literal value = {}) {
   Step s{};
-  s.kind = Step::Kind::Cpu;
+  s.kind = kind;
+  s.name = std::move(name);
+  s.target = std::move(target);
+  s.value = std::move(value);
+  return s;
+}
+Step cpu(std::int64_t us) {
+  Step s = step(Step::Kind::Cpu, "");
   s.micros = us;
   return s;
 }
-Step add(std::string field, std::int64_t v) {
-  Step s{};
-  s.kind = Step::Kind::Add;
-  s.name = std::move(field);
-  s.value = v;
-  return s;
-}
-Step set(std::string field, Literal v) {
-  Step s{};
-  s.kind = Step::Kind::Set;
-  s.name = std::move(field);
-  s.value = std::move(v);
-  return s;
-}
-Step read(std::string field) {
-  Step s{};
-  s.kind = Step::Kind::Read;
-  s.name = std::move(field);
-  return s;
-}
-Step send(std::string selector, std::string to) {
-  Step s{};
-  s.kind = Step::Kind::Send;
-  s.name = std::move(selector);
-  s.target = std::move(to);
-  return s;
-}
-Step make(std::string class_name, std::string into) {
-  Step s{};
-  s.kind = Step::Kind::New;
-  s.name = std::move(class_name);
-  s.target = std::move(into);
-  return s;
-}
-Step answer(Literal v) {
-  Step s{};
-  s.kind = Step::Kind::Answer;
-  s.value = std::move(v);
-  return s;
-}
+Step add(std::string field, std::int64_t v) { return step(Step::Kind::Add, std::move(field), "", v); }
+Step set(std::string field, Literal v) { return step(Step::Kind::Set, std::move(field), "", std::move(v)); }
+Step read(std::string field) { return step(Step::Kind::Read, std::move(field)); }
+Step send(std::string selector, std::string to) { return step(Step::Kind::Send, std::move(selector), std::move(to)); }
+Step make(std::string class_name, std::string into) { return step(Step::Kind::New, std::move(class_name), std::move(into)); }
+Step answer(Literal v) { return step(Step::Kind::Answer, "", "", std::move(v)); }
 MethodDef method(std::string class_name, std::string selector, std::vector<Step> body) {
   MethodDef m;
   m.class_name = std::move(class_name);

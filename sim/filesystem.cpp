@@ -112,8 +112,16 @@ SimFs::Ino SimFs::dir_at(std::string_view path) {
 void SimFs::journal(JournalOp op) {
   for (const Step& s : op.steps) {
     auto& entries = node(s.dir).entries;
-    if (s.link) entries[s.name] = s.ino;
-    else entries.erase(s.name);
+    // Link counts: a crash can leave a file under two names (a rename persisted in one
+    // directory only), and its bytes count once, until its last name goes.
+    if (auto had = entries.find(s.name); had != entries.end()) {
+      --node(had->second).links;
+      if (!s.link) entries.erase(had);
+    }
+    if (s.link) {
+      entries[s.name] = s.ino;
+      ++node(s.ino).links;
+    }
     if (config_.model == FsModel::Posix)
       name_history_[s.dir][s.name].push_back(s.link ? std::optional<Ino>(s.ino) : std::nullopt);
   }
@@ -150,16 +158,6 @@ void SimFs::collect_garbage() {
   }
   std::erase_if(nodes_, [&](const auto& kv) { return !live.contains(kv.first); });
   std::erase_if(durable_dirs_, [&](const auto& kv) { return !live.contains(kv.first); });
-}
-
-std::size_t SimFs::links_to(Ino ino) const {
-  // A crash can leave a file under two names (a rename persisted in one directory only):
-  // its bytes count once, until its last name goes.
-  std::size_t links = 0;
-  for (const auto& [dir_ino, n] : nodes_)
-    if (n.dir)
-      for (const auto& [name, child] : n.entries) links += child == ino;
-  return links;
 }
 
 void SimFs::set_data(Node& file, std::string data, std::string_view path) {
@@ -251,7 +249,7 @@ void SimFs::rename(std::string_view from, std::string_view to) {
     if (dst->second == ino) return;
     Node& old = node(dst->second);
     if (old.dir) throw FsError(FsErrc::IsADirectory, std::string(to), "rename onto a directory");
-    if (links_to(dst->second) == 1) used_ -= old.data.size();
+    if (old.links == 1) used_ -= old.data.size();
   }
   journal({{{false, src_dir, src_name, ino}, {true, dst_dir, dst_name, ino}}});
 }
@@ -263,7 +261,7 @@ void SimFs::unlink(std::string_view path) {
   if (it == node(dir).entries.end()) throw FsError(FsErrc::NotFound, std::string(path), "");
   Node& n = node(it->second);
   if (n.dir && !n.entries.empty()) throw FsError(FsErrc::NotEmpty, std::string(path), "");
-  if (!n.dir && links_to(it->second) == 1) used_ -= n.data.size();
+  if (!n.dir && n.links == 1) used_ -= n.data.size();
   journal({{{false, dir, name, it->second}}});
 }
 
@@ -595,6 +593,8 @@ std::string SimFs::crash(CrashOutcome outcome, std::uint64_t state) {
   }
   HOTSIM_ASSERT(survivors.contains(kRoot) && survivors.at(kRoot).dir, "after the crash: root directory {}",
                 survivors.contains(kRoot) ? "not a directory" : "lost");
+  for (const auto& [ino, n] : survivors)
+    for (const auto& [name, child] : n.entries) ++survivors.at(child).links;
   nodes_ = std::move(survivors);
   std::erase_if(durable_dirs_, [&](const auto& kv) { return !nodes_.contains(kv.first); });
   last_crash_ = std::move(decide).taken();

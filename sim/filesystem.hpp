@@ -161,6 +161,7 @@ class SimFs {
     std::string durable;                 // what fsync made durable (files)
     std::vector<std::uint64_t> sizes;    // Posix: sizes the file took since its last fsync
     bool pages_lost = false;             // an fsync failed: the next one persists nothing (until a whole rewrite)
+    std::size_t links = 0;               // names the volatile view has for it
   };
   struct Step {
     bool link;  // link name -> ino in dir, else unlink name from dir
@@ -185,7 +186,6 @@ class SimFs {
   void journal(JournalOp op);
   void commit_through(std::size_t index);
   void collect_garbage();
-  std::size_t links_to(Ino ino) const;  // names the volatile view has for a node
   void set_data(Node& file, std::string data, std::string_view path);
   // Applies a write (or, torn, its first steps) to the volatile view.
   void write_data(Ino ino, std::string data, std::size_t keep_from, std::string_view path);

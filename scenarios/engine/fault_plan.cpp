@@ -31,7 +31,7 @@ void FaultPlan::before_server_op(int process, std::string_view op, const std::st
   if (world_.fs().disarm_tear()) crash_now(process);
   if (process == 0 && crashes_ > 0) return;
   const int n = ++ops_[process];
-  if (process == 0) op_log_.push_back(fmt::format("{} {}", op, path));
+  if (process == 0 && st_.keep_trace) op_log_.push_back(fmt::format("{} {}", op, path));  // formatted only when asked
   const std::optional<int>& at = process == 0 ? st_.crash_at_op : st_.recovery_crash_at_op;
   if (!at || n != *at) return;
   // A write is torn by the crash (how much of it got written is part of the crash state);

@@ -38,7 +38,7 @@ class FaultPlan {
   // The decisions the first crash took (crash-state enumeration walks their siblings).
   const std::vector<sim::CrashDecision>& first_crash() const { return first_crash_; }
   // The first process's file operations after the deploy began ("write image.tmp"), up to
-  // and including the one the crash struck.
+  // and including the one the crash struck. Kept only with RunSettings::keep_trace.
   const std::vector<std::string>& ops() const { return op_log_; }
 
  private:

@@ -43,6 +43,7 @@ TEST(CrashPoints, PointNIsTheNthOperationOfTheCountingRun) {
   RunSettings count;
   count.seed = sc.first_seed;
   count.crash = "none";
+  count.keep_trace = true;
   const RunReport counted = run_scenario(sc, "safe", count);
   ASSERT_GT(counted.server_op_log.size(), 5u);
   for (int n : {1, 3, counted.ops_until_settled, counted.ops_until_settled + 1}) {
