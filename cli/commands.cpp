@@ -1,6 +1,7 @@
 #include "cli/commands.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <chrono>
@@ -18,30 +19,26 @@
 #include "reports/summary.hpp"
 #include "scenarios/crash_points.hpp"
 #include "scenarios/parallel.hpp"
+#include "scenarios/policy_override.hpp"
 #include "scenarios/repro.hpp"
+#include "scenarios/scenario_files.hpp"
 #include "scenarios/shrink.hpp"
 #include "scenarios/suite.hpp"
 #include "scenarios/validate.hpp"
 #include "upgrader/package.hpp"
+#include "upgrader/policy_library.hpp"
 
 namespace cli {
 
 namespace fs = std::filesystem;
 
-std::vector<std::string> scenario_files(const std::vector<std::string>& inputs) {
-  std::vector<std::string> files;
-  for (const auto& in : inputs) {
-    if (fs::is_directory(in)) {
-      std::vector<std::string> here;
-      for (const auto& e : fs::directory_iterator(in))
-        if (e.is_regular_file() && e.path().extension() == ".toml") here.push_back(e.path().string());
-      std::sort(here.begin(), here.end());
-      files.insert(files.end(), here.begin(), here.end());
-    } else {
-      files.push_back(in);
-    }
+std::vector<std::string> scenario_files(const std::vector<std::string>& inputs) { return scenarios::scenario_files(inputs); }
+
+void load_policy_libraries(const std::vector<std::string>& libraries) {
+  for (const auto& lib : libraries) {
+    const std::vector<std::string> added = upgrader::load_policy_library(lib);
+    fmt::print(stderr, "{}: registered {}\n", lib, fmt::join(added, ", "));
   }
-  return files;
 }
 
 namespace {
@@ -57,7 +54,8 @@ bool is_input_error(const std::exception& e) {
     }
   }
   return dynamic_cast<const scenarios::InputError*>(&e) != nullptr || dynamic_cast<const reports::ResultsError*>(&e) != nullptr || dynamic_cast<const scenarios::ScenarioError*>(&e) != nullptr ||
-         dynamic_cast<const upgrader::PackageError*>(&e) != nullptr || dynamic_cast<const fs::filesystem_error*>(&e) != nullptr;
+         dynamic_cast<const upgrader::PackageError*>(&e) != nullptr || dynamic_cast<const fs::filesystem_error*>(&e) != nullptr ||
+         dynamic_cast<const upgrader::PolicyLibraryError*>(&e) != nullptr;
 }
 
 void write_text(const std::string& path, const std::string& text) {
@@ -95,6 +93,7 @@ void print_repro_count(const RunOptions& o, std::size_t written) { fmt::print("{
 // Where a suite's results go besides stdout (each "" for not at all).
 struct Outputs {
   std::string junit, json, out;
+  std::vector<std::string> policy_libs;  // named in the replay commands printed
 };
 
 // A suite's results, as `hotsim run` and `hotsim merge` both report them: the table and every
@@ -107,7 +106,8 @@ int write_results(const reports::ResultsFile& file, const Outputs& to, const std
     for (const auto& [oracle, count] : cell.fired) {
       const std::string path = reports::repro_file(file.repro_files, cell, oracle);
       if (cell.expected.contains(oracle) || cell.allowed.contains(oracle) || path.empty()) continue;
-      fmt::print("UNEXPECTED {} / {}: {}\n    hotsim replay {}\n", cell.scenario, cell.policy, cell.violation.at(oracle), path);
+      fmt::print("UNEXPECTED {} / {}: {}\n    {}\n", cell.scenario, cell.policy, cell.violation.at(oracle),
+                 scenarios::replay_command(path, to.policy_libs));
     }
   fmt::print("{}", repro_line);
   if (!to.junit.empty()) write_text(to.junit, reports::junit_xml(result, file.repro_files));
@@ -177,7 +177,7 @@ int point_sweep_command(const std::vector<scenarios::Scenario>& all, const RunOp
       const scenarios::Repro repro = scenarios::make_repro(sc, report, oracle, r.first_settings.at(oracle));
       const std::string path = write_repro(o, o.update_points ? "updatepoint-" : "crashpoint-", repro, sc.name);
       ++repros;
-      fmt::print("    first {}: hotsim replay {}\n", oracle, path);
+      fmt::print("    first {}: {}\n", oracle, scenarios::replay_command(path, o.policy_libs));
     }
     json.push_back({{"scenario", r.scenario}, {"policy", r.policy}, {"points", r.points}, {"covered", r.covered}, {"runs", r.runs},
                     {"states_per_point", r.states}, {"fired", r.fired}, {"points_by_oracle", r.where}, {"examples", r.examples}});
@@ -208,7 +208,10 @@ int error_status(const std::exception& e) {
 int run_command(const RunOptions& o) {
   try {
     std::vector<scenarios::Scenario> loaded;
-    for (const auto& f : scenario_files(o.inputs)) loaded.push_back(scenarios::load_scenario(f));
+    for (const auto& f : scenario_files(o.inputs)) {
+      loaded.push_back(scenarios::load_scenario(f));
+      if (!o.policies.empty()) scenarios::override_policies(loaded.back(), o.policies, "--policies");
+    }
     if (loaded.empty()) throw scenarios::ScenarioError("hotsim run", 0, "no scenario files in the inputs");
     scenarios::validate(loaded);  // every input, before any run starts
     if (!o.crash_points.empty() || o.update_points) return point_sweep_command(loaded, o);
@@ -245,7 +248,7 @@ int suite_command(const std::vector<scenarios::Scenario>& loaded, const RunOptio
         scenarios::RunSettings traced_settings = repro.settings;
         traced_settings.keep_trace = true;
         const scenarios::RunReport traced = scenarios::run_scenario(sc, traced_settings.policy, traced_settings);
-        timelines.push_back(reports::timeline_of(traced, oracle, "hotsim replay " + path));
+        timelines.push_back(reports::timeline_of(traced, oracle, scenarios::replay_command(path, o.policy_libs)));
       }
     }
   }
@@ -261,7 +264,7 @@ int suite_command(const std::vector<scenarios::Scenario>& loaded, const RunOptio
   file.result = std::move(result);
   file.repro_files = std::move(repro_files);
   file.timelines = std::move(timelines);
-  return write_results(file, {o.junit, o.json, o.out}, repro_count_line(o, file.repro_files.size()));
+  return write_results(file, {o.junit, o.json, o.out, o.policy_libs}, repro_count_line(o, file.repro_files.size()));
 }
 
 // The repros a merged report links to, copied into DIR/repros/: each read and saved again, so
@@ -312,7 +315,7 @@ int merge_command(const MergeOptions& o) {
     const std::string repro_line =
         file.repro_files.empty() ? "" : fmt::format("repros: {} copied to {}/ (replay one with: hotsim replay FILE)\n",
                                                     file.repro_files.size(), (fs::path(o.out) / "repros").string());
-    return write_results(file, {(fs::path(o.out) / "junit.xml").string(), "", o.out}, repro_line);
+    return write_results(file, {(fs::path(o.out) / "junit.xml").string(), "", o.out, {}}, repro_line);
   } catch (const std::exception& e) {
     return error_status(e);
   }

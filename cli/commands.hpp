@@ -23,6 +23,8 @@ struct RunOptions {
   std::uint64_t crash_states = 8;  // crash points: states explored per point at most
   bool update_points = false;  // start the upgrade at every yield point the load reaches
   bool print_hashes = false;  // one line per run: scenario, policy, seed, trace hash
+  std::vector<std::string> policies;     // instead of each scenario's own (scenarios/policy_override.hpp)
+  std::vector<std::string> policy_libs;  // loaded by main before the run; named in replay commands
 };
 
 struct MergeOptions {
@@ -50,5 +52,9 @@ int error_status(const std::exception& e);
 
 // Scenario files named by the inputs (directories: their *.toml, sorted by name).
 std::vector<std::string> scenario_files(const std::vector<std::string>& inputs);
+
+// `--policy-lib`: loads each library, which registers its policies (upgrader/policy_library.hpp),
+// and says on stderr what each registered. Throws PolicyLibraryError (an input error: exit 2).
+void load_policy_libraries(const std::vector<std::string>& libraries);
 
 }  // namespace cli

@@ -66,6 +66,9 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--update-points", run.update_points,
                     "start the upgrade at every yield point the load reaches instead (with --crash-points: crash in each)");
   run_cmd->add_flag("--print-hashes", run.print_hashes, "print each run's trace hash (determinism checks)");
+  run_cmd->add_option("--policies", run.policies, "run these policies (comma-separated) instead of each scenario's own")
+      ->delimiter(',')
+      ->allow_extra_args(false);  // one value per flag: the scenario files after it are not policies
 
   cli::MergeOptions merge;
   auto* merge_cmd = app.add_subcommand("merge", "merge the results.json of the shards of one sweep into one report, judged as one run");
@@ -117,10 +120,18 @@ int main(int argc, char** argv) {
   gen_app_cmd->add_option("--depth", gen.depth, "layers: the longest dependency chain")->transform(whole_number(2, 2500));
   gen_app_cmd->add_option("--out", gen.out, "directory to write old/ and new/ into")->required();
 
+  // Policies of one's own, from shared libraries (docs/policy-api.md): wherever a policy is named.
+  std::vector<std::string> policy_libs;
+  for (auto* cmd : {run_cmd, replay_cmd, shrink_cmd, explain_cmd, trace_cmd})
+    cmd->add_option("--policy-lib", policy_libs, "load this shared library, which registers policies (repeatable)")
+        ->allow_extra_args(false);
+
   // After a successful parse: run the chosen subcommand.
   auto dispatch = [&]() -> int {
+    cli::load_policy_libraries(policy_libs);
     if (*run_cmd) {
       run.progress_bar = isatty(STDERR_FILENO) != 0;
+      run.policy_libs = policy_libs;
       return cli::run_command(run);
     }
     if (*merge_cmd) return cli::merge_command(merge);

@@ -139,6 +139,12 @@ std::string violation_text(const RunReport& report, const std::string& oracle) {
   return {};
 }
 
+std::string replay_command(const std::string& repro_path, const std::vector<std::string>& policy_libs) {
+  std::string command = "hotsim replay";
+  for (const auto& lib : policy_libs) command += " --policy-lib " + lib;
+  return command + " " + repro_path;
+}
+
 Repro make_repro(const Scenario& scenario, const RunReport& report, const std::string& oracle, const RunSettings& settings) {
   auto same = [](const std::string& given, const std::string& actual, const char* what) {
     if (!given.empty() && given != actual)

@@ -47,6 +47,9 @@ Repro parse_repro(const std::string& text, const std::string& path);
 Repro load_repro(const std::string& path);
 // Writes the repro with its paths relative to the directory of `path` (created if missing).
 void save_repro(const Repro& repro, const std::string& path);
+// The command that replays a repro: "hotsim replay [--policy-lib LIB]... FILE". A policy
+// from a shared library replays only with that library loaded.
+std::string replay_command(const std::string& repro_path, const std::vector<std::string>& policy_libs = {});
 // A stable file name: <scenario>-<policy>-<oracle>-seed<N>.repro.toml
 std::string repro_file_name(const Repro& repro, const std::string& scenario_name);
 
