@@ -53,7 +53,7 @@ void Recorder::deploy_started() {
 
 void Recorder::deploy_completed(const std::string& trigger_bytes, bool durable) {
   if (!enabled_) return;
-  obs_.deploy_completed = world_.now();
+  obs_.triggers.push_back(world_.now());
   obs_.deploy_durable = durable;
   trigger_bytes_ = trigger_bytes;
 }
