@@ -38,7 +38,7 @@ struct StagingSeen {
   bool trigger = false;          // the trigger the latest deploy wrote is there, byte for byte
   bool any_trigger = false;      // something is there under the trigger's name
   std::vector<bool> whole;       // per uploaded package: its file is there, byte for byte
-  int present = 0;               // batch files there under their names, whole or not
+  std::vector<bool> there;       // per uploaded package: a file is there under its name, whole or not
   bool quarantined = false;      // a batch file or the trigger sits in quarantine/
 };
 

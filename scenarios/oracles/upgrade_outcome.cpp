@@ -12,7 +12,8 @@
 //  - clean-completion: one poll period after the new release was durably saved, the trigger
 //    and the batch's files are gone from staging and none sits in quarantine; the batch is
 //    never read again; the upgrade cost at most the snapshot saves the policy declares
-//    (when none of its file operations failed).
+//    (when none of its file operations failed). With several deploys, each deploy's batch
+//    files once its release is saved, the rest for the last deploy.
 //  - liveness: a triggered upgrade completes or reports failure (moves the batch aside)
 //    within the budget, and once the upload is complete the trigger is not left staged for
 //    more than max_retries_without_report poll periods of uptime with nothing done.
@@ -151,13 +152,15 @@ void judge_bounded_retry(const Observation& obs, const OracleContext& ctx, Verdi
                      fmt::format("tried {} times, limit {}{}, never moved aside", tries, limit, slack));
 }
 
-// After the last deploy's release is durably saved (staging then holds nothing of any deploy).
-void judge_clean_completion(const Observation& obs, const OracleContext& ctx, Verdicts& verdicts) {
-  const int last = static_cast<int>(obs.triggers.size());
-  const sim::Time triggered = obs.triggers.back();
+// Deploy d's upgrade, once its release (for the last deploy: exactly the last release) is
+// durably saved: its batch files are gone and not read again one poll period later; the
+// last deploy's trigger is gone too, nothing sits in quarantine, and the saves are counted.
+void judge_clean_completion_of(const Observation& obs, const OracleContext& ctx, int deploy, Verdicts& verdicts) {
+  const bool last = deploy == static_cast<int>(obs.triggers.size());
+  const sim::Time triggered = obs.triggers[static_cast<std::size_t>(deploy - 1)];
   const SnapshotSeen* done = nullptr;
   for (const auto& s : obs.snapshots)
-    if (s.durable && s.mark.at >= triggered && s.state.is(last)) {
+    if (s.durable && s.mark.at >= triggered && (last ? s.state.is(deploy) : s.state.release >= deploy)) {
       done = &s;
       break;
     }
@@ -169,14 +172,15 @@ void judge_clean_completion(const Observation& obs, const OracleContext& ctx, Ve
                   [&](const CrashSeen& c) { return c.process == proc && c.mark.at <= deadline; }))
     return;  // the server did not stay up for a poll period
   // The upgrade's cost in snapshot saves, by the process that completed it, when nothing
-  // failed (a save that failed is written again).
+  // failed (a save that failed is written again). Counted for the last deploy: an earlier
+  // upgrade's saves are counted up to the end of the run with it.
   const bool op_failed = std::any_of(obs.server_ops.begin(), obs.server_ops.end(), [&](const FileOpSeen& op) {
     return op.failed && op.process == proc && op.mark.at >= triggered && op.mark.at <= done->mark.at;
   });
   const auto saves = std::count_if(obs.snapshots.begin(), obs.snapshots.end(), [&](const SnapshotSeen& s) {
     return !s.durable && s.process == proc && s.mark.at >= triggered;
   });
-  if (!op_failed && saves > ctx.declared_saves)
+  if (last && !op_failed && saves > ctx.declared_saves)
     verdicts.violate("clean-completion", obs.end, "image.snapshot",
                      fmt::format("the upgrade saved the snapshot {} times; the policy declares {}", saves, ctx.declared_saves));
   // Staging one poll period later: the first poll at or after the deadline, or the end.
@@ -192,18 +196,25 @@ void judge_clean_completion(const Observation& obs, const OracleContext& ctx, Ve
     if (obs.end.at < deadline || !obs.server_up || obs.last_process != proc) return;
     staging = &obs.final_staging;
   }
-  if (staging->any_trigger || staging->present > 0)
+  const auto& of = ctx.releases.deploy_of;
+  auto ours = [&](int batch_file) { return batch_file >= 0 && of[static_cast<std::size_t>(batch_file)] == deploy; };
+  int present = 0;  // this deploy's batch files, whole or not
+  for (std::size_t k = 0; k < staging->there.size(); ++k) present += staging->there[k] && ours(static_cast<int>(k));
+  const bool trigger = last && staging->any_trigger;
+  if (trigger || present > 0)
     verdicts.violate("clean-completion", seen, "staging",
-                     fmt::format("{} s after the new release was saved, staging still holds {}{}", secs(seen.at - done->mark.at),
-                                 staging->any_trigger ? "the trigger" : "",
-                                 staging->present > 0 ? fmt::format("{}{} batch files", staging->any_trigger ? " and " : "",
-                                                                    staging->present)
-                                                      : ""));
-  if (staging->quarantined)
+                     fmt::format("{} s after the {} was saved, staging still holds {}{}", secs(seen.at - done->mark.at),
+                                 last ? "new release" : fmt::format("release of deploy {}", deploy), trigger ? "the trigger" : "",
+                                 present > 0 ? fmt::format("{}{} batch files", trigger ? " and " : "", present) : ""));
+  if (last && staging->quarantined)
     verdicts.violate("clean-completion", seen, "quarantine", "the installed batch sits in quarantine");
   for (const auto& op : obs.server_ops)
-    if (op.process == proc && op.mark.at > seen.at && op.op == "read" && (op.batch_file >= 0 || op.trigger))
+    if (op.process == proc && op.mark.at > seen.at && op.op == "read" && (ours(op.batch_file) || (last && op.trigger)))
       verdicts.violate("clean-completion", op.mark, op.path, "the completed batch was read again");
+}
+
+void judge_clean_completion(const Observation& obs, const OracleContext& ctx, Verdicts& verdicts) {
+  for (int d = 1; d <= static_cast<int>(obs.triggers.size()); ++d) judge_clean_completion_of(obs, ctx, d, verdicts);
 }
 
 }  // namespace
