@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <numeric>
 
 #include "upgrader/checksum.hpp"
 #include "upgrader/manifest.hpp"
