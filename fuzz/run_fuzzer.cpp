@@ -110,6 +110,7 @@ void cap(scenarios::Scenario& sc) {
   sc.idle_sessions = std::min(sc.idle_sessions, 20);
   sc.duration = std::min<scenarios::Millis>(sc.duration, 8s);
   sc.deploy_at = std::min(sc.deploy_at, sc.duration);
+  for (auto& at : sc.next_deploy_at) at = std::min(at, sc.duration);
   sc.think_min = std::clamp<scenarios::Millis>(sc.think_min, 100ms, 2s);
   sc.think_max = std::clamp<scenarios::Millis>(sc.think_max, sc.think_min, 2s);
   sc.poll_period = std::max<scenarios::Millis>(sc.poll_period, 100ms);
@@ -141,6 +142,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (fs::path(sc.app_dir) != dir / "app") return 0;
   for (const auto* names : {&sc.old_packages, &sc.new_packages})
     if (!std::all_of(names->begin(), names->end(), plain_name)) return 0;
+  for (const auto& release : sc.next_packages)  // later releases: files of this input too ("new/<name>")
+    for (const std::string& f : release)
+      if (!(f.starts_with("old/") || f.starts_with("new/")) || !plain_name(f.substr(4))) return 0;
   cap(sc);
   if (!scenarios::input_problems(sc).empty()) return 0;  // refused before any run: fine
 

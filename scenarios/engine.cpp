@@ -50,7 +50,7 @@ sim::WorldConfig world_config(const Scenario& sc, const RunSettings& st) {
 class Run {
  public:
   Run(const Scenario& sc, const std::string& policy, const RunSettings& st, Judging judging)
-      : sc_(sc), policy_(policy), st_(st), releases_(read_releases(sc.app_dir, sc.old_packages, sc.new_packages)),
+      : sc_(sc), policy_(policy), st_(st), releases_(read_releases(sc.app_dir, sc.old_packages, sc.new_packages, sc.next_packages)),
         world_(world_config(sc, st)),
         processes_(world_, server_config(sc), policy_factory(sc, policy)),
         recorder_(world_, releases_, processes_.config(), judging == Judging::On),
@@ -67,8 +67,12 @@ class Run {
 
     load_.at_yield_point = [this](const std::string& point) { reached(point); };
     load_.spawn_clients(processes_.config().request_priority);
-    if (st_.upgrade_at_point.empty()) deployer_->spawn(kOutside);
-    else deployer_->stage_whole_batch();
+    if (st_.upgrade_at_point.empty()) {
+      deployer_->spawn(kOutside);
+    } else {  // the first deploy starts at the update point; later ones at their times
+      deployer_->stage_whole_batch();
+      deployer_->spawn(kOutside, 2);
+    }
     faults_->spawn(kOutside);
 
     report_.run = world_.run();
@@ -134,7 +138,7 @@ class Run {
     report_.server_fs_ops = faults_->server_fs_ops();
     report_.server_op_log = faults_->ops();
     report_.ops_until_settled = ops_until_settled(obs);
-    report_.upgraded = obs.server_up && obs.final_image.is_new();
+    report_.upgraded = obs.server_up && obs.final_image.is(releases_.last());
     for (const RequestSeen& r : obs.requests) {
       if (r.result != RequestSeen::Result::Served) continue;
       report_.pauses.push_back(r.held);
@@ -162,7 +166,11 @@ class Run {
 
   std::uint64_t fresh_image_bytes() const {
     upgrader::Image fresh;
-    install_in_dependency_order(fresh, releases_.new_packages);
+    for (int d = 1; d <= releases_.last(); ++d) {
+      std::vector<upgrader::Package> batch;
+      for (const std::size_t k : releases_.uploaded_by(d)) batch.push_back(releases_.new_packages[k]);
+      install_in_dependency_order(fresh, batch);
+    }
     return upgrader::encode_snapshot(fresh).size();
   }
 
@@ -173,7 +181,7 @@ class Run {
     std::optional<sim::Time> settled;
     for (const PollSeen& p : obs.polls)
       if (p.process == 0 && triggered && p.mark.at >= *triggered &&
-          ((p.image.is_new() && !p.staging.any_trigger) || p.staging.quarantined)) {
+          ((p.image.is(releases_.last()) && !p.staging.any_trigger) || p.staging.quarantined)) {
         settled = p.mark.at;
         break;
       }

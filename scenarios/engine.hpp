@@ -38,7 +38,7 @@ struct RunReport {
   };
   std::vector<HeldRequest> held_requests;  // the requests that were held back at all
   std::vector<std::uint64_t> image_sizes;  // snapshot sizes seen on disk after the deploy began
-  std::uint64_t fresh_image_bytes = 0;     // the new release alone, no sessions
+  std::uint64_t fresh_image_bytes = 0;     // the last release's uploads alone, no sessions
   int requests_ok = 0;
   int requests_refused = 0;  // server down or died under the request
   bool crashed = false;
@@ -49,7 +49,7 @@ struct RunReport {
   int ops_until_settled = 0;
   std::vector<std::string> yield_points;  // distinct "Class>>selector" send sites reached before the deploy
   bool upgrade_started_at_point = false;
-  bool upgraded = false;  // the image ended up holding every new package's code
+  bool upgraded = false;  // the image ended up holding the last deploy's release
   std::string trace;      // when keep_trace: readable dump
   std::vector<sim::TraceEvent> events;  // when keep_trace
   std::vector<std::string> fiber_names;  // index = fiber id of the events

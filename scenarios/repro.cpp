@@ -159,13 +159,11 @@ Repro make_repro(const Scenario& scenario, const RunReport& report, const std::s
   r.settings.replay = report.run.choices;  // the recording: replaying it consumes exactly these
   r.settings.keep_trace = false;
   r.scenario_path = scenario.path;
-  for (const auto& [sub, files] : {std::pair{"old", &scenario.old_packages}, std::pair{"new", &scenario.new_packages}})
-    for (const auto& f : *files) {
-      const std::string file = (fs::path(scenario.app_dir) / sub / f).string();
-      const auto bytes = read_bytes(file);
-      if (!bytes) throw std::runtime_error(fmt::format("{}: cannot read the package file to record its checksum", file));
-      r.packages[file] = upgrader::checksum_text(*bytes);
-    }
+  for (const std::string& file : scenario.package_files()) {
+    const auto bytes = read_bytes(file);
+    if (!bytes) throw std::runtime_error(fmt::format("{}: cannot read the package file to record its checksum", file));
+    r.packages[file] = upgrader::checksum_text(*bytes);
+  }
   r.oracle = oracle;
   r.violation = violation_text(report, oracle);
   r.trace_hash = report.run.trace_hash;
@@ -331,11 +329,10 @@ Scenario load_recorded_scenario(const Repro& repro) {
   // The same scenario bytes must reach the same package files (same relative layout).
   std::set<fs::path> recorded;
   for (const auto& [file, checksum] : repro.packages) recorded.insert(fs::weakly_canonical(file));
-  for (const auto& [sub, files] : {std::pair{"old", &scenario.old_packages}, std::pair{"new", &scenario.new_packages}})
-    for (const auto& f : *files)
-      if (const fs::path file = fs::path(scenario.app_dir) / sub / f; !recorded.contains(fs::weakly_canonical(file)))
-        throw InputChanged(file.string(), "one of the package files this repro recorded",
-                           "a file it did not record (copy the repro with its scenario and app, in the same relative layout)");
+  for (const std::string& file : scenario.package_files())
+    if (!recorded.contains(fs::weakly_canonical(file)))
+      throw InputChanged(file, "one of the package files this repro recorded",
+                         "a file it did not record (copy the repro with its scenario and app, in the same relative layout)");
   return scenario;
 }
 

@@ -116,8 +116,12 @@ int line_of_key(const toml::table* t, const char* key) {
 void check_budgets_fit(const Scenario& s, Reader& r, const toml::table* budgets, const toml::table* run) {
   const int duration_line = line_of_key(run, "duration_ms");
   if (s.duration.count() <= 0) r.fail(duration_line, "'duration_ms': expected a run of at least 1 ms");
-  const auto upload = s.chunk_interval * (s.chunks - 1) * static_cast<std::int64_t>(s.new_packages.size());
-  const Millis ready = s.deploy_at + upload;
+  // When the last upload is complete (each deploy's files, one after another).
+  Millis ready{0};
+  for (int d = 1; d <= s.deploys(); ++d) {
+    const auto files = static_cast<std::int64_t>(d == 1 ? s.new_packages.size() : s.next_packages[static_cast<std::size_t>(d - 2)].size());
+    ready = std::max(ready, s.deploy_time(d) + s.chunk_interval * (s.chunks - 1) * files);
+  }
   auto fail = [&](const char* key, const std::string& what) {
     const int line = line_of_key(budgets, key);
     r.fail(line != 0 ? line : duration_line, what);
@@ -136,7 +140,100 @@ void check_budgets_fit(const Scenario& s, Reader& r, const toml::table* budgets,
                      (s.duration - s.deploy_at) / s.poll_period));
 }
 
+// [app] next: the releases after `new`, one per later deploy. Each is an array of package
+// files (paths relative to dir) or a directory "v3/" (every *.pkg in it, in name order).
+// Every deploy stages its files under their own names, so no two deploys may share a name.
+void read_next_releases(Scenario& s, Reader& r, const toml::table* app) {
+  const toml::node* n = app->get("next");
+  if (n == nullptr) return;
+  const auto* releases = n->as_array();
+  constexpr const char* kExpected = "expected an array of releases, each an array of package files (paths relative to dir) "
+                                    "or a directory \"v3/\" holding them";
+  if (releases == nullptr || releases->empty()) r.fail(line_of(*n), fmt::format("'next': {}", kExpected));
+  if (releases->size() > 30) r.fail(line_of(*n), fmt::format("'next': at most 30 later releases, got {}", releases->size()));
+  std::set<std::string> staged(s.new_packages.begin(), s.new_packages.end());
+  for (const toml::node& e : *releases) {
+    std::vector<std::string> files;
+    if (const auto* dir = e.as_string()) {
+      const std::string name = dir->get();
+      if (name.size() < 2 || !name.ends_with('/'))
+        r.fail(line_of(e), fmt::format("'next': expected a directory name ending in '/', got \"{}\"", name));
+      std::error_code ec;
+      const std::filesystem::path folder = std::filesystem::path(s.app_dir) / name;
+      for (const auto& entry : std::filesystem::directory_iterator(folder, ec))
+        if (entry.path().extension() == ".pkg") files.push_back(name + entry.path().filename().string());
+      if (ec) r.fail(line_of(e), fmt::format("'next': cannot list {}: {}", folder.string(), ec.message()));
+      std::sort(files.begin(), files.end());
+      if (files.empty()) r.fail(line_of(e), fmt::format("'next': no *.pkg file in {}", folder.string()));
+    } else if (const auto* list = e.as_array()) {
+      for (const toml::node& f : *list) {
+        const auto* name = f.as_string();
+        if (name == nullptr || name->get().empty()) r.fail(line_of(f), "'next': expected non-empty package file paths");
+        files.push_back(name->get());
+      }
+      if (files.empty()) r.fail(line_of(e), "'next': a release needs at least one package file");
+    } else {
+      r.fail(line_of(e), fmt::format("'next': {}", kExpected));
+    }
+    for (const std::string& f : files) {
+      std::error_code ec;
+      if (!std::filesystem::is_regular_file(std::filesystem::path(s.app_dir) / f, ec))
+        r.fail(line_of(e), fmt::format("'next': no package file {}/{}", s.app_dir, f));
+      const std::string name = std::filesystem::path(f).filename().string();
+      if (!staged.insert(name).second)
+        r.fail(line_of(e), fmt::format("'next': {} is staged by an earlier deploy too; expected each deploy's file names to be its own", name));
+    }
+    s.next_packages.push_back(std::move(files));
+  }
+}
+
+// [deploy] at_ms: one time, or one per deploy (1 + the next releases), in order.
+void read_deploy_times(Scenario& s, Reader& r, const toml::table* app, const toml::table* deploy) {
+  const toml::node* n = deploy == nullptr ? nullptr : deploy->get("at_ms");
+  const auto* times = n == nullptr ? nullptr : n->as_array();
+  if (times == nullptr) {
+    r.millis(deploy, "at_ms", s.deploy_at, 86'400'000);
+  } else {
+    std::vector<Millis> at;
+    for (const toml::node& e : *times) {
+      const auto* i = e.as_integer();
+      if (i == nullptr || i->get() < 0 || i->get() > 86'400'000)
+        r.fail(line_of(e), "'at_ms': expected times from 0 to 86400000 ms");
+      if (!at.empty() && Millis(i->get()) < at.back())
+        r.fail(line_of(e), fmt::format("'at_ms': expected deploy times in order, got {} after {}", i->get(), at.back().count()));
+      at.push_back(Millis(i->get()));
+    }
+    if (at.empty()) r.fail(line_of(*n), "'at_ms': expected a time, or one per deploy");
+    s.deploy_at = at.front();
+    s.next_deploy_at.assign(at.begin() + 1, at.end());
+  }
+  if (static_cast<int>(s.next_deploy_at.size()) + 1 != s.deploys()) {
+    const int line = n != nullptr ? line_of(*n) : line_of(*app->get("next"));
+    r.fail(line, fmt::format("'at_ms': {} deploy time{} for {} release{} to deploy (new{}); expected one time per deploy, "
+                             "at_ms = [first, ...]",
+                             s.next_deploy_at.size() + 1, s.next_deploy_at.empty() ? "" : "s", s.deploys(),
+                             s.deploys() == 1 ? "" : "s", s.next_packages.empty() ? "" : " and each of next"));
+  }
+}
+
 }  // namespace
+
+std::vector<std::string> Scenario::release_files(int r) const {
+  std::vector<std::string> paths;
+  const std::filesystem::path dir(app_dir);
+  if (r <= 1)
+    for (const auto& f : r == 0 ? old_packages : new_packages) paths.push_back((dir / (r == 0 ? "old" : "new") / f).string());
+  else
+    for (const auto& f : next_packages[static_cast<std::size_t>(r - 2)]) paths.push_back((dir / f).string());
+  return paths;
+}
+
+std::vector<std::string> Scenario::package_files() const {
+  std::vector<std::string> paths;
+  for (int r = 0; r <= deploys(); ++r)
+    for (auto& p : release_files(r)) paths.push_back(std::move(p));
+  return paths;
+}
 
 Scenario parse_scenario(const std::string& text, const std::string& path) {
   Reader r(path);
@@ -160,7 +257,7 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
   r.string(head, "name", s.name);
   r.string(head, "description", s.description);
 
-  const toml::table* app = r.table(doc, "app", {"dir", "old", "new"});
+  const toml::table* app = r.table(doc, "app", {"dir", "old", "new", "next"});
   if (app == nullptr || !app->contains("dir")) r.fail(1, "expected [app] with dir, old and new");
   std::string dir;
   r.string(app, "dir", dir);
@@ -192,6 +289,8 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
         r.fail(line_of(*app->get(sub)), fmt::format("'{}': no package file {}/{}/{}", sub, s.app_dir, sub, f));
     }
 
+  read_next_releases(s, r, app);
+
   const toml::table* load = r.table(doc, "load", {"sessions", "idle_sessions", "requests", "think_ms", "session_timeout_ms", "session_class"});
   r.integer(load, "sessions", s.sessions, 0, 100000);
   r.integer(load, "idle_sessions", s.idle_sessions, 0, 1000000);
@@ -201,7 +300,7 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
   r.string(load, "session_class", s.session_class);
 
   const toml::table* deploy = r.table(doc, "deploy", {"at_ms", "chunks", "chunk_interval_ms", "order", "manifest_order", "trigger", "fsync", "leftovers"});
-  r.millis(deploy, "at_ms", s.deploy_at, 86'400'000);
+  read_deploy_times(s, r, app, deploy);
   r.integer(deploy, "chunks", s.chunks, 1, 1000);
   r.millis(deploy, "chunk_interval_ms", s.chunk_interval, 3'600'000);
   r.string(deploy, "order", s.order, {"dependency", "reverse", "shuffled", "name"});

@@ -60,6 +60,10 @@ struct Scenario {
   std::string app_dir;                    // absolute: holds old/ and new/
   std::vector<std::string> old_packages;  // file names in old/, installed at boot
   std::vector<std::string> new_packages;  // file names in new/, uploaded by the deployer
+  // Later releases (N+2, N+3, ...), one per later deploy: each a list of package files as
+  // paths relative to app_dir ("v3/Shop-Kernel-3.pkg"). Release k is release k-1 with its
+  // files replacing their namesakes (package names).
+  std::vector<std::vector<std::string>> next_packages;
 
   // [load]
   int sessions = 10;
@@ -70,7 +74,8 @@ struct Scenario {
   std::string session_class = "ShopSession";
 
   // [deploy]
-  Millis deploy_at{std::chrono::seconds(3)};
+  Millis deploy_at{std::chrono::seconds(3)};  // the first deploy (the `new` release)
+  std::vector<Millis> next_deploy_at;         // one per next release, in order, not before deploy_at
   int chunks = 1;  // each package file is written in this many appends
   Millis chunk_interval{200};
   std::string order = "dependency";  // upload order: dependency | reverse | shuffled | name
@@ -120,6 +125,15 @@ struct Scenario {
   // those that may; every other oracle must not fire in any seed.
   std::map<std::string, std::set<std::string>> expect;
   std::map<std::string, std::set<std::string>> allow;
+
+  // Deploys: 1 (the `new` release) + one per next release.
+  int deploys() const { return 1 + static_cast<int>(next_packages.size()); }
+  // When deploy d (1-based) starts.
+  Millis deploy_time(int d) const { return d <= 1 ? deploy_at : next_deploy_at[static_cast<std::size_t>(d - 2)]; }
+  // The package files of release r (0: old, 1: new, 2...: next), as paths.
+  std::vector<std::string> release_files(int r) const;
+  // Every package file the scenario uses, as paths: old, new, then the next releases'.
+  std::vector<std::string> package_files() const;
 };
 
 // Parses a scenario file. Relative paths in it are relative to the file's directory.

@@ -14,14 +14,17 @@ InputError::InputError(std::vector<std::string> problems)
 namespace {
 
 // Each file on its own, as the engine reads them, so that every bad file is named.
-std::vector<upgrader::Package> parse_each(const Scenario& sc, const std::vector<std::string>& files, bool old_release,
+// release: 0 old, 1 new, 2... next.
+std::vector<upgrader::Package> parse_each(const Scenario& sc, const std::vector<std::string>& files, int release,
                                           std::vector<std::string>& problems) {
   std::vector<upgrader::Package> parsed;
   for (const std::string& f : files) {
     const std::vector<std::string> one{f}, none;
     try {
-      Releases r = old_release ? read_releases(sc.app_dir, one, none) : read_releases(sc.app_dir, none, one);
-      parsed.push_back(std::move(old_release ? r.old_packages : r.new_packages).front());
+      Releases r = release == 0   ? read_releases(sc.app_dir, one, none)
+                   : release == 1 ? read_releases(sc.app_dir, none, one)
+                                  : read_releases(sc.app_dir, none, none, {one});
+      parsed.push_back(std::move(release == 0 ? r.old_packages : r.new_packages).front());
     } catch (const upgrader::PackageError& e) {
       problems.push_back(e.what());
     }
@@ -52,8 +55,9 @@ void check_old_release(const Scenario& sc, const std::vector<upgrader::Package>&
 
 std::vector<std::string> app_problems(const Scenario& sc) {
   std::vector<std::string> problems;
-  const auto old_packages = parse_each(sc, sc.old_packages, true, problems);
-  parse_each(sc, sc.new_packages, false, problems);
+  const auto old_packages = parse_each(sc, sc.old_packages, 0, problems);
+  parse_each(sc, sc.new_packages, 1, problems);
+  for (const auto& next : sc.next_packages) parse_each(sc, next, 2, problems);
   if (problems.empty()) check_old_release(sc, old_packages, problems);
   return problems;
 }

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <numeric>
 
 #include "upgrader/checksum.hpp"
 #include "upgrader/manifest.hpp"
@@ -16,35 +15,35 @@ using namespace std::chrono_literals;
 namespace {
 struct UploadInterrupted {};
 
-// The new release's packages in an order the harness derives from the packages themselves:
-// "dependency" (each after the batch packages it requires; ties in the scenario's order),
-// its reverse, by file name, or shuffled from the choice stream.
-std::vector<std::size_t> package_order(const std::string& how, const Releases& releases, sim::World& world) {
+// One deploy's packages (indices in Releases::new_packages) in an order the harness derives
+// from the packages themselves: "dependency" (each after the deploy's packages it requires;
+// ties in the scenario's order), its reverse, by file name, or shuffled from the choice stream.
+std::vector<std::size_t> package_order(const std::string& how, const Releases& releases, const std::vector<std::size_t>& batch,
+                                       sim::World& world) {
   const auto& pkgs = releases.new_packages;
   std::vector<std::size_t> order;
   if (how == "name") {
-    order.resize(pkgs.size());
-    std::iota(order.begin(), order.end(), 0);
+    order = batch;
     std::stable_sort(order.begin(), order.end(),
                      [&](std::size_t a, std::size_t b) { return releases.new_files[a] < releases.new_files[b]; });
     return order;
   }
-  std::vector<bool> placed(pkgs.size(), false);
+  std::vector<bool> placed(batch.size(), false);
   auto ready = [&](std::size_t k) {
-    for (const auto& r : pkgs[k].requirements)
-      for (std::size_t j = 0; j < pkgs.size(); ++j)
-        if (!placed[j] && j != k && pkgs[j].name == r.package) return false;
+    for (const auto& r : pkgs[batch[k]].requirements)
+      for (std::size_t j = 0; j < batch.size(); ++j)
+        if (!placed[j] && j != k && pkgs[batch[j]].name == r.package) return false;
     return true;
   };
-  while (order.size() < pkgs.size()) {
-    std::size_t next = pkgs.size();
-    for (std::size_t k = 0; k < pkgs.size() && next == pkgs.size(); ++k)
+  while (order.size() < batch.size()) {
+    std::size_t next = batch.size();
+    for (std::size_t k = 0; k < batch.size() && next == batch.size(); ++k)
       if (!placed[k] && ready(k)) next = k;
-    if (next == pkgs.size())  // a cycle: the rest as listed
-      for (std::size_t k = 0; k < pkgs.size() && next == pkgs.size(); ++k)
+    if (next == batch.size())  // a cycle: the rest as listed
+      for (std::size_t k = 0; k < batch.size() && next == batch.size(); ++k)
         if (!placed[k]) next = k;
     placed[next] = true;
-    order.push_back(next);
+    order.push_back(batch[next]);
   }
   if (how == "reverse") std::reverse(order.begin(), order.end());
   if (how == "shuffled")
@@ -56,24 +55,26 @@ std::vector<std::size_t> package_order(const std::string& how, const Releases& r
 Deployer::Deployer(sim::World& world, const Scenario& scenario, const Releases& releases, ServerProcesses& processes,
                    Recorder& recorder, upgrader::Policy::Trigger format)
     : world_(world), sc_(scenario), releases_(releases), processes_(processes), recorder_(recorder), format_(format),
-      staging_(processes.config().staging_dir), trigger_path_(staging_ + "/" + processes.config().trigger) {}
-
-std::string Deployer::trigger_bytes() {
-  if (format_ == upgrader::Policy::Trigger::Empty) return "";
-  if (!manifest_) {  // drawn once per run: every copy of the trigger is the same request
-    std::vector<upgrader::ManifestEntry> manifest;
-    for (const std::size_t i : package_order(sc_.manifest_order, releases_, world_))
-      manifest.push_back({releases_.new_files[i], releases_.new_packages[i].checksum, 0});
-    manifest_ = upgrader::render_manifest(manifest);
-  }
-  return *manifest_;
+      staging_(processes.config().staging_dir), trigger_path_(staging_ + "/" + processes.config().trigger) {
+  for (int d = 1; d <= releases.last(); ++d) uploads_.push_back({d, releases.uploaded_by(d), std::nullopt, false, std::nullopt});
 }
 
-void Deployer::write_trigger() {
+std::string Deployer::trigger_bytes(Upload& u) {
+  if (format_ == upgrader::Policy::Trigger::Empty) return "";
+  if (!u.manifest) {  // drawn once per deploy: every copy of its trigger is the same request
+    std::vector<upgrader::ManifestEntry> manifest;
+    for (const std::size_t i : package_order(sc_.manifest_order, releases_, u.packages, world_))
+      manifest.push_back({releases_.new_files[i], releases_.new_packages[i].checksum, 0});
+    u.manifest = upgrader::render_manifest(manifest);
+  }
+  return *u.manifest;
+}
+
+void Deployer::write_trigger(Upload& u) {
   auto& fs = world_.fs();
   if (format_ == upgrader::Policy::Trigger::Manifest) {
     // Written aside and renamed, so the trigger never exists half-written.
-    fs.write(trigger_path_ + ".tmp", trigger_bytes());
+    fs.write(trigger_path_ + ".tmp", trigger_bytes(u));
     if (sc_.fsync_uploads) fs.fsync(trigger_path_ + ".tmp");
     fs.rename(trigger_path_ + ".tmp", trigger_path_);
   } else {
@@ -103,8 +104,8 @@ void Deployer::stage_leftovers() {
   if (has("old-packages"))  // the release in production, staged again (an old upload never cleaned up)
     for (const auto& p : releases_.old_packages) put(p.source.substr(p.source.rfind('/') + 1), upgrader::render_package(p));
   // An interrupted earlier deploy of an earlier build: every file but the last it would
-  // have uploaded (in dependency order), under the names this deploy uses.
-  const auto order = package_order("dependency", releases_, world_);
+  // have uploaded (in dependency order), under the names the first deploy uses.
+  const auto order = package_order("dependency", releases_, uploads_.front().packages, world_);
   if (has("earlier-build"))
     for (std::size_t i = 0; i + 1 < order.size(); ++i) put(releases_.new_files[order[i]], earlier_build(order[i]));
   if (has("stale-trigger")) {  // and its trigger: naming the earlier build, so never loadable whole
@@ -119,21 +120,29 @@ void Deployer::stage_leftovers() {
   fs.fsync_dir(staging_);
 }
 
-void Deployer::spawn(int priority) {
-  world_.spawn("deployer", priority, [this] { deploy(); });
+void Deployer::spawn(int priority, int first) {
+  for (Upload& u : uploads_)
+    if (u.deploy >= first)
+      world_.spawn(u.deploy == 1 ? "deployer" : fmt::format("deployer-{}", u.deploy), priority, [this, &u] { deploy(u); });
 }
 
-void Deployer::deploy() {
-  world_.sleep_until(sc_.deploy_at);
+void Deployer::deploy(Upload& u) {
+  world_.sleep_until(sc_.deploy_time(u.deploy));
   recorder_.deploy_started();
   for (;;) {
-    interrupted_ = false;
+    u.interrupted = false;
     try {
-      if (sc_.trigger == "early") write_trigger();
-      upload();
-      if (sc_.trigger == "after") write_trigger();
-      triggered_at_ = world_.now();
-      recorder_.deploy_completed(trigger_bytes(), sc_.fsync_uploads);
+      if (sc_.trigger == "early") {
+        wait_for_earlier_trigger(u);
+        write_trigger(u);
+      }
+      upload(u);
+      if (sc_.trigger == "after") {
+        wait_for_earlier_trigger(u);
+        write_trigger(u);
+      }
+      u.triggered_at = world_.now();
+      recorder_.deploy_completed(trigger_bytes(u), sc_.fsync_uploads);
       return;
     } catch (const UploadInterrupted&) {
       world_.note("deployer: upload interrupted by the power cut; uploading again after the restart");
@@ -146,8 +155,18 @@ void Deployer::deploy() {
   }
 }
 
-void Deployer::upload() {
-  const std::vector<std::size_t> order = package_order(sc_.order, releases_, world_);
+// A later deploy's trigger waits for the one before it: written, and taken by the server.
+void Deployer::wait_for_earlier_trigger(Upload& u) {
+  if (u.deploy == 1) return;
+  const Upload& earlier = uploads_[static_cast<std::size_t>(u.deploy - 2)];
+  while (!earlier.triggered_at || world_.fs().exists(trigger_path_)) {
+    world_.sleep_for(100ms);
+    if (u.interrupted) throw UploadInterrupted{};
+  }
+}
+
+void Deployer::upload(Upload& u) {
+  const std::vector<std::size_t> order = package_order(sc_.order, releases_, u.packages, world_);
   auto& fs = world_.fs();
   for (const std::size_t k : order) {
     const std::string& bytes = releases_.new_bytes[k];
@@ -158,7 +177,7 @@ void Deployer::upload() {
         fs.write(path, bytes.substr(0, chunk));
       } else {
         world_.sleep_for(sc_.chunk_interval);
-        if (interrupted_) throw UploadInterrupted{};
+        if (u.interrupted) throw UploadInterrupted{};
         fs.append(path, bytes.substr(off, chunk));
       }
     }
@@ -169,7 +188,7 @@ void Deployer::upload() {
 
 void Deployer::stage_whole_batch() {
   auto& fs = world_.fs();
-  for (std::size_t k = 0; k < releases_.new_packages.size(); ++k) {
+  for (const std::size_t k : uploads_.front().packages) {
     const std::string path = staging_ + "/" + releases_.new_files[k];
     fs.write(path, releases_.new_bytes[k]);
     fs.fsync(path);
@@ -178,10 +197,11 @@ void Deployer::stage_whole_batch() {
 }
 
 void Deployer::trigger_now() {
+  Upload& u = uploads_.front();
   recorder_.deploy_started();
-  write_trigger();
-  triggered_at_ = world_.now();
-  recorder_.deploy_completed(trigger_bytes(), sc_.fsync_uploads);
+  write_trigger(u);
+  u.triggered_at = world_.now();
+  recorder_.deploy_completed(trigger_bytes(u), sc_.fsync_uploads);
 }
 
 }  // namespace scenarios

@@ -1,10 +1,15 @@
 #pragma once
-// The deployer: the operator uploading the new release into the staging directory from
+// The deployer: the operator uploading each release into the staging directory from
 // outside the server (scp), file by file in chunks, and writing the trigger the policy asks
 // for (an empty `load`, or a manifest written aside and renamed into place). A power cut
 // breaks the upload; the operator uploads everything again once the server is back.
+// Several deploys (N -> N+1 -> N+2) run each at its own time and may overlap: a later one
+// uploads while an earlier one is still uploading or staged, but writes its trigger only
+// once the earlier trigger is written and gone (taken by the server): an operator never
+// overwrites a request the server has not taken.
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "scenarios/engine/recorder.hpp"
 #include "scenarios/engine/server_processes.hpp"
@@ -21,24 +26,34 @@ class Deployer {
 
   // Before the run: what an earlier deploy left in staging (the scenario's `leftovers`).
   void stage_leftovers();
-  // The scenario's upload, at its deploy time.
-  void spawn(int priority);
-  // Update points: every package staged whole and durable before the run; the trigger is
-  // written later, by trigger_now().
+  // The scenario's deploys from `first` on (1-based), each at its time.
+  void spawn(int priority, int first = 1);
+  // Update points: the first deploy's packages staged whole and durable before the run; its
+  // trigger is written later, by trigger_now().
   void stage_whole_batch();
   void trigger_now();
-  // The power went: an upload in progress fails at its next chunk.
+  // The power went: an upload in progress (or waiting to trigger) fails at its next step.
   void power_cut() {
-    if (!triggered_at_) interrupted_ = true;
+    for (Upload& u : uploads_)
+      if (!u.triggered_at) u.interrupted = true;
   }
-  std::optional<sim::Time> triggered_at() const { return triggered_at_; }
+  // When the first deploy wrote its trigger.
+  std::optional<sim::Time> triggered_at() const { return uploads_.front().triggered_at; }
 
  private:
-  void deploy();
-  void upload();
-  void write_trigger();
-  std::string trigger_bytes();
-  std::string earlier_build(std::size_t k) const;  // the manifest's order is drawn at its first use
+  struct Upload {
+    int deploy = 1;
+    std::vector<std::size_t> packages;  // indices in Releases::new_packages
+    std::optional<sim::Time> triggered_at;
+    bool interrupted = false;
+    std::optional<std::string> manifest;  // drawn at its first use
+  };
+  void deploy(Upload& u);
+  void upload(Upload& u);
+  void wait_for_earlier_trigger(Upload& u);
+  void write_trigger(Upload& u);
+  std::string trigger_bytes(Upload& u);
+  std::string earlier_build(std::size_t k) const;
 
   sim::World& world_;
   const Scenario& sc_;
@@ -47,9 +62,7 @@ class Deployer {
   Recorder& recorder_;
   upgrader::Policy::Trigger format_;
   std::string staging_, trigger_path_;
-  std::optional<sim::Time> triggered_at_;
-  bool interrupted_ = false;
-  std::optional<std::string> manifest_;
+  std::vector<Upload> uploads_;  // one per deploy, in order
 };
 
 }  // namespace scenarios

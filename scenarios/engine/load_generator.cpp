@@ -59,9 +59,9 @@ void LoadGenerator::client(int index) {
     if (!recorder_.enabled()) continue;
     r.end = world_.now();
     r.held = overlap(p->runtime->server_cpu(), r.start, r.end);
-    r.ran_old = witness.ran_old();
     r.ran_new = witness.ran_new();
-    if (witness.torn()) r.ran = witness.describe();
+    r.torn = witness.torn();
+    if (r.torn) r.ran = witness.describe();
     r.image_at_end = p->runtime->dead() ? r.image_at_start : recorder_.image_state(*p);
     r.mark = recorder_.mark();
     recorder_.request(std::move(r));

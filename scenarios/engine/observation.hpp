@@ -20,22 +20,25 @@ struct Mark {
   std::size_t trace_index = 0;
 };
 
-// Which of the new release's packages an image or a snapshot holds, exactly as their files
-// define them (index = position in the scenario's `new` list).
+// Which of the deploys' packages an image or a snapshot holds, exactly as their files define
+// them (index = place in Releases::new_packages: the `new` list, then each `next` release's),
+// and so which release it is.
 struct ReleaseState {
   std::vector<bool> held;
+  int release = 0;  // 0: the old release, d: deploy d's, -1: none of them (a mixture)
   int count() const;
-  bool is_new() const { return !held.empty() && count() == static_cast<int>(held.size()); }
-  bool is_old() const { return count() == 0; }
+  bool is_old() const { return release == 0; }
+  bool is(int r) const { return !held.empty() && release == r; }
+  bool torn() const { return release < 0; }
   bool operator==(const ReleaseState&) const = default;
 };
 
 // The staging directory, seen without touching it.
 struct StagingSeen {
-  bool trigger = false;          // the trigger the deployer wrote is there, byte for byte
+  bool trigger = false;          // the trigger the latest deploy wrote is there, byte for byte
   bool any_trigger = false;      // something is there under the trigger's name
-  std::vector<bool> whole;       // per new package: its file is there, byte for byte
-  int present = 0;               // batch files there under their names, whole or not
+  std::vector<bool> whole;       // per uploaded package: its file is there, byte for byte
+  std::vector<bool> there;       // per uploaded package: a file is there under its name, whole or not
   bool quarantined = false;      // a batch file or the trigger sits in quarantine/
 };
 
@@ -50,13 +53,13 @@ struct RequestSeen {
   bool session_present = true;   // the session was in the image when the request arrived
   sim::Duration idle{0};         // since the session's previous request
   ReleaseState image_at_start, image_at_end;
-  bool ran_old = false, ran_new = false;  // code only the old / only the new release has
-  std::string ran;                        // which, when it ran both
+  bool ran_new = false;  // code the old release lacks
+  bool torn = false;     // code of two releases, which no one release holds together
+  std::string ran;       // which, when torn
   sim::Duration held{0};                  // the server's own CPU during the request
   Mark mark;                              // at its end
   bool overlapped_upgrade() const {
-    return ran_new || held.count() > 0 || !(image_at_start == image_at_end) ||
-           !(image_at_start.is_old() || image_at_start.is_new());
+    return ran_new || held.count() > 0 || !(image_at_start == image_at_end) || image_at_start.torn();
   }
 };
 
@@ -67,7 +70,7 @@ struct FileOpSeen {
   int poll = 0;           // the process's poll: its loader's wake-ups so far
   std::string op;         // read, write, rename, unlink, fsync, fsync_dir, list, stat, mkdir
   std::string path, to;   // to: rename's destination
-  int batch_file = -1;    // path names the staged file of this new package (index), or
+  int batch_file = -1;    // path names the staged file of this uploaded package (index), or
   bool trigger = false;   // the trigger
   bool partial = false;   // a read of a batch file holding a strict prefix of its bytes
   bool moved_aside = false;  // a batch file or the trigger renamed out of staging, or a copy written to quarantine
@@ -134,8 +137,9 @@ struct TornSeen {
 };
 
 struct Observation {
-  std::optional<sim::Time> deploy_started, deploy_completed;  // the trigger's moment
-  bool deploy_durable = false;  // the deployer fsyncs what it uploads
+  std::optional<sim::Time> deploy_started;  // the first deploy began
+  std::vector<sim::Time> triggers;  // when each deploy wrote its trigger, in deploy order (a prefix of them)
+  bool deploy_durable = false;      // the deployer fsyncs what it uploads
   std::vector<RequestSeen> requests;
   std::vector<FileOpSeen> server_ops;
   std::vector<PollSeen> polls;

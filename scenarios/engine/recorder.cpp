@@ -53,7 +53,7 @@ void Recorder::deploy_started() {
 
 void Recorder::deploy_completed(const std::string& trigger_bytes, bool durable) {
   if (!enabled_) return;
-  obs_.deploy_completed = world_.now();
+  obs_.triggers.push_back(world_.now());
   obs_.deploy_durable = durable;
   trigger_bytes_ = trigger_bytes;
 }
@@ -126,9 +126,10 @@ StagingSeen Recorder::staging() const {
   s.any_trigger = trigger.has_value();
   s.trigger = trigger && trigger_bytes_ && *trigger == *trigger_bytes_;
   s.whole.assign(releases_.new_packages.size(), false);
+  s.there.assign(releases_.new_packages.size(), false);
   for (const auto& [path, index] : batch_index_)
     if (const auto bytes = fs.peek(path)) {
-      ++s.present;
+      s.there[static_cast<std::size_t>(index)] = true;
       s.whole[static_cast<std::size_t>(index)] = *bytes == releases_.new_bytes[static_cast<std::size_t>(index)];
     }
   // Anything of the batch moved under quarantine/, at any depth the policies use.

@@ -28,13 +28,14 @@ class Recorder {
 
   // What the other parts of the engine report.
   void deploy_started();
-  void deploy_completed(const std::string& trigger_bytes, bool durable);
+  void deploy_completed(const std::string& trigger_bytes, bool durable);  // a deploy wrote its trigger
   void crashed(const ServerProcess& process);  // right before the disk loses what it loses
   void booted(ServerProcess& process, const std::optional<std::string>& error);  // a restart
   void media_fault(const std::string& file, const std::string& what);          // power off, file rotted
   void request(RequestSeen request);
 
-  // Which new packages the process's image holds now (and notes a change or torn code).
+  // Which uploaded packages the process's image holds now, so which release (and notes a
+  // change or torn code).
   ReleaseState image_state(ServerProcess& process);
   Mark mark() const;
 

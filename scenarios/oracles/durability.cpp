@@ -1,7 +1,8 @@
 // What survives a crash, and what the disk holds.
 //  - lost-upgrade (recoverable at restart): after a crash that came once the upgrade was
-//    asked for (and not refused), every new package is in the booted image or staged whole,
-//    and if any is only staged, the trigger that loads it is there too, as deployed.
+//    asked for (and not refused), every package of the release asked for (the last deploy
+//    triggered before the crash) that a deploy uploaded is in the booted image or staged
+//    whole, and if any is only staged, the trigger that loads it is there too, as deployed.
 //  - restart-fidelity: the booted image is the one the snapshot on disk holds, and that is
 //    the last snapshot made durable before the crash or one saved after it.
 //  - cannot-boot: the server does not boot from what the crash left.
@@ -20,7 +21,6 @@ namespace scenarios {
 namespace {
 
 void judge_restarts(const Observation& obs, const OracleContext& ctx, Verdicts& verdicts) {
-  const auto triggered = triggered_at(obs);
   for (const BootSeen& boot : obs.boots) {
     // The crash this boot recovers from: the last one before it (a crash during an earlier
     // recovery leaves that boot unfinished and unrecorded).
@@ -61,14 +61,17 @@ void judge_restarts(const Observation& obs, const OracleContext& ctx, Verdicts& 
                                              : fmt::format("booted neither the snapshot made durable at {} nor one saved after it",
                                                            sim::format_time(durable->mark.at.count())));
     }
-    // Recoverable at restart: only once the upgrade was asked for, durably, and not refused.
-    if (!triggered || *triggered > crash.mark.at || !obs.deploy_durable) continue;
+    // Recoverable at restart: only once the upgrade was asked for, durably, and not refused;
+    // judged against the release of the last deploy that had written its trigger.
+    const auto asked = static_cast<int>(std::count_if(obs.triggers.begin(), obs.triggers.end(),
+                                                      [&](sim::Time t) { return t <= crash.mark.at; }));
+    if (asked == 0 || !obs.deploy_durable) continue;
     if (std::any_of(obs.server_ops.begin(), obs.server_ops.end(),
                     [&](const FileOpSeen& op) { return op.moved_aside && op.mark.at <= crash.mark.at; }))
       continue;
     verdicts.exercise("lost-upgrade");
     bool only_staged = false;
-    for (std::size_t k = 0; k < ctx.releases.new_packages.size(); ++k) {
+    for (const std::size_t k : ctx.releases.contents[static_cast<std::size_t>(asked)]) {
       const auto& pkg = ctx.releases.new_packages[k];
       const bool in_image = boot.state.held[k], staged = boot.staging.whole[k];
       if (!in_image && !staged)

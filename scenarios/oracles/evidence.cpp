@@ -32,28 +32,75 @@ bool same_body(const std::vector<upgrader::Step>& a, const std::vector<upgrader:
 }  // namespace
 
 Releases read_releases(const std::string& app_dir, const std::vector<std::string>& old_files,
-                       const std::vector<std::string>& new_files) {
+                       const std::vector<std::string>& new_files, const std::vector<std::vector<std::string>>& next_files) {
   Releases r;
   for (const auto& f : old_files) r.old_packages.push_back(read_package(app_dir + "/old/" + f));
-  for (const auto& f : new_files) {
-    r.new_bytes.push_back(read_bytes(app_dir + "/new/" + f));
-    r.new_packages.push_back(upgrader::parse_package(r.new_bytes.back(), app_dir + "/new/" + f));
-    r.new_files.push_back(f.substr(f.rfind('/') + 1));
-  }
-  // The new release is the old one with the uploaded packages replacing their namesakes.
-  std::set<PackageVersion> olds, news;
-  std::set<std::string> uploaded;
-  for (const auto& p : r.new_packages) news.emplace(p.name, p.version), uploaded.insert(p.name);
-  for (const auto& p : r.old_packages) {
-    olds.emplace(p.name, p.version);
-    if (!uploaded.contains(p.name)) news.emplace(p.name, p.version);
-  }
-  for (const auto& p : olds) if (!news.contains(p)) r.old_only.insert(p);
-  for (const auto& p : news) if (!olds.contains(p)) r.new_only.insert(p);
+  auto upload = [&](const std::string& path, int deploy) {
+    r.new_bytes.push_back(read_bytes(path));
+    r.new_packages.push_back(upgrader::parse_package(r.new_bytes.back(), path));
+    r.new_files.push_back(path.substr(path.rfind('/') + 1));
+    r.deploy_of.push_back(deploy);
+  };
+  for (const auto& f : new_files) upload(app_dir + "/new/" + f, 1);
+  for (std::size_t k = 0; k < next_files.size(); ++k)
+    for (const auto& f : next_files[k]) upload(app_dir + "/" + f, static_cast<int>(k) + 2);
+  const int last = 1 + static_cast<int>(next_files.size());
+
+  // Release d: release d-1 with deploy d's packages replacing their namesakes.
+  std::map<std::string, std::int64_t> named;           // package -> version, in the release so far
+  std::map<std::string, std::size_t> uploaded;         // package -> its latest upload so far
+  for (const auto& p : r.old_packages) named[p.name] = p.version;
   upgrader::Image image;
-  r.new_installable = install_in_dependency_order(image, r.old_packages).empty() &&
-                      install_in_dependency_order(image, r.new_packages).empty();
+  bool installs = install_in_dependency_order(image, r.old_packages).empty();
+  for (int d = 0; d <= last; ++d) {
+    std::vector<upgrader::Package> batch;
+    for (std::size_t i = 0; i < r.new_packages.size(); ++i)
+      if (r.deploy_of[i] == d) {
+        named[r.new_packages[i].name] = r.new_packages[i].version;
+        uploaded[r.new_packages[i].name] = i;
+        batch.push_back(r.new_packages[i]);
+      }
+    std::set<PackageVersion> versions(named.begin(), named.end());
+    r.versions.push_back(std::move(versions));
+    std::vector<std::size_t> contents;
+    for (const auto& [name, i] : uploaded) contents.push_back(i);
+    std::sort(contents.begin(), contents.end());
+    r.contents.push_back(std::move(contents));
+    installs = installs && install_in_dependency_order(image, batch).empty();
+    r.installable.push_back(d == 0 || installs);
+  }
+  std::set<PackageVersion> all;
+  for (const auto& v : r.versions) all.insert(v.begin(), v.end());
+  for (const auto& pv : all) {
+    std::uint64_t bits = 0;
+    for (int d = 0; d <= last; ++d)
+      if (r.versions[static_cast<std::size_t>(d)].contains(pv)) bits |= std::uint64_t{1} << d;
+    if (bits != (std::uint64_t{1} << (last + 1)) - 1) r.holders[pv] = bits;
+  }
   return r;
+}
+
+std::vector<std::size_t> Releases::uploaded_by(int deploy) const {
+  std::vector<std::size_t> out;
+  for (std::size_t i = 0; i < deploy_of.size(); ++i)
+    if (deploy_of[i] == deploy) out.push_back(i);
+  return out;
+}
+
+int Releases::release_of(const std::vector<bool>& held) const {
+  for (int r = last(); r >= 0; --r) {
+    const auto& have = versions[static_cast<std::size_t>(r)];
+    const auto& mine = contents[static_cast<std::size_t>(r)];
+    bool is = true;
+    // Every package of the release that was uploaded, and no uploaded package it lacks.
+    for (std::size_t i = 0; i < held.size() && is; ++i) {
+      const bool belongs = have.contains({new_packages[i].name, new_packages[i].version});
+      if (!belongs) is = !held[i];
+      else if (std::binary_search(mine.begin(), mine.end(), i)) is = held[i];
+    }
+    if (is) return r;
+  }
+  return -1;
 }
 
 std::vector<std::string> install_in_dependency_order(upgrader::Image& image, const std::vector<upgrader::Package>& packages) {
@@ -80,6 +127,7 @@ ReleaseState release_state(const upgrader::Release& release, const Releases& rel
   ReleaseState s;
   s.held.reserve(releases.new_packages.size());
   for (const auto& p : releases.new_packages) s.held.push_back(holds_code_of(release, p));
+  s.release = releases.release_of(s.held);
   return s;
 }
 
@@ -115,14 +163,32 @@ std::vector<std::string> torn_code(const upgrader::Release& release, const upgra
 }
 
 void RequestWitness::on_method(const upgrader::CompiledMethod& m) {
-  const PackageVersion pv{m.package, m.version};
-  const bool old_code = releases_.old_only.contains(pv), new_code = !old_code && releases_.new_only.contains(pv);
-  if (!old_code && !new_code) return;
-  (old_code ? old_seen_ : new_seen_).insert(fmt::format("{}>>{} ({} {})", m.class_name, m.selector, m.package, m.version));
+  const auto it = releases_.holders.find(PackageVersion{m.package, m.version});
+  if (it == releases_.holders.end()) return;  // code every release has
+  seen_[it->second].insert(fmt::format("{}>>{} ({} {})", m.class_name, m.selector, m.package, m.version));
+  common_ &= it->second;
+}
+
+bool RequestWitness::ran_new() const {
+  return std::any_of(seen_.begin(), seen_.end(), [](const auto& s) { return (s.first & 1) == 0; });
 }
 
 std::string RequestWitness::describe() const {
-  return fmt::format("ran old {} and new {}", fmt::join(old_seen_, ", "), fmt::join(new_seen_, ", "));
+  if (releases_.last() == 1) {  // two releases: old (bit 0) and new (bit 1)
+    static const std::set<std::string> none;
+    const auto old_seen = seen_.find(1), new_seen = seen_.find(2);
+    return fmt::format("ran old {} and new {}", fmt::join(old_seen == seen_.end() ? none : old_seen->second, ", "),
+                       fmt::join(new_seen == seen_.end() ? none : new_seen->second, ", "));
+  }
+  std::vector<std::string> parts;
+  for (const auto& [bits, labels] : seen_) {
+    std::vector<int> releases;
+    for (int r = 0; r < 64; ++r)
+      if ((bits >> r) & 1) releases.push_back(r);
+    parts.push_back(fmt::format("{} of release{} {}", fmt::join(labels, ", "), releases.size() > 1 ? "s" : "",
+                                fmt::join(releases, ", ")));
+  }
+  return fmt::format("ran {}", fmt::join(parts, " and "));
 }
 
 sim::Duration overlap(const std::vector<CpuSpan>& spans, sim::Time start, sim::Time end) {

@@ -21,17 +21,35 @@ namespace scenarios {
 
 using PackageVersion = std::pair<std::string, std::int64_t>;
 
-// The two releases as the package files define them.
+// The releases as the package files define them: release 0 is installed at boot, release d
+// is release d-1 with deploy d's files replacing their namesakes (d = 1: the scenario's
+// `new`, then each of `next`).
 struct Releases {
-  std::vector<upgrader::Package> old_packages, new_packages;
-  std::vector<std::string> new_files;  // file names of new_packages, as staged
+  std::vector<upgrader::Package> old_packages;
+  // What the deploys upload, deploy after deploy (a package's index is its place here).
+  std::vector<upgrader::Package> new_packages;
+  std::vector<std::string> new_files;  // their file names, as staged
   std::vector<std::string> new_bytes;  // their bytes, as the deployer uploads them
-  std::set<PackageVersion> old_only, new_only;  // (name, version) in one release and not the other
-  // The harness itself can install the new release on the old one in dependency order.
-  bool new_installable = false;
+  std::vector<int> deploy_of;          // the deploy (= the release it makes) of each, from 1
+  // Per release r: the uploaded packages it holds (the latest of each name up to r; empty for 0).
+  std::vector<std::vector<std::size_t>> contents;
+  // Per release r: its (name, version)s.
+  std::vector<std::set<PackageVersion>> versions;
+  // (name, version) -> bit r set when release r holds it; only those some release lacks.
+  std::map<PackageVersion, std::uint64_t> holders;
+  // Per release r: the harness itself installs deploys 1..r in turn (each in dependency
+  // order) on release 0. installable[0] is true.
+  std::vector<bool> installable;
+
+  int last() const { return static_cast<int>(contents.size()) - 1; }  // the last deploy's release
+  std::vector<std::size_t> uploaded_by(int deploy) const;
+  // The release whose code `held` (per uploaded package) is exactly, or -1 (a mixture).
+  int release_of(const std::vector<bool>& held) const;
 };
+// next_files: per later release, package files as paths relative to app_dir.
 Releases read_releases(const std::string& app_dir, const std::vector<std::string>& old_files,
-                       const std::vector<std::string>& new_files);
+                       const std::vector<std::string>& new_files,
+                       const std::vector<std::vector<std::string>>& next_files = {});
 
 // Installs packages in dependency order (requirements checked); returns the files of those
 // that cannot be installed.
@@ -44,7 +62,7 @@ bool holds_code_of(const upgrader::Release& release, const upgrader::Package& pa
 // that the file lacks: a partially written package was installed. Empty when none.
 std::vector<std::string> torn_code(const upgrader::Release& release, const upgrader::Package& package);
 
-// Which new packages `release` holds.
+// Which uploaded packages `release` holds, and so which release it is.
 ReleaseState release_state(const upgrader::Release& release, const Releases& releases);
 
 // Follows one request: which releases' methods it ran.
@@ -57,14 +75,15 @@ class RequestWitness : public upgrader::MethodObserver {
   void before_send(const std::string& receiver_class, const std::string& selector) override {
     if (at_yield_point) at_yield_point(receiver_class + ">>" + selector);
   }
-  bool ran_old() const { return !old_seen_.empty(); }
-  bool ran_new() const { return !new_seen_.empty(); }
-  bool torn() const { return ran_old() && ran_new(); }
+  bool ran_new() const;  // code release 0 lacks
+  // Code that no one release holds all of: methods of two different releases.
+  bool torn() const { return !seen_.empty() && common_ == 0; }
   std::string describe() const;
 
  private:
   const Releases& releases_;
-  std::set<std::string> old_seen_, new_seen_;  // labels, made only for old- or new-only code
+  std::map<std::uint64_t, std::set<std::string>> seen_;  // releases holding the code -> labels
+  std::uint64_t common_ = ~std::uint64_t{0};              // releases holding all of it
 };
 
 // Virtual time the server's own work overlapped [start, end): time the request was held back.

@@ -56,7 +56,9 @@ void judge_durability(const Observation& obs, const OracleContext& ctx, Verdicts
 // Every oracle over one run, violations in the order they happened.
 Verdicts judge(const Observation& obs, const OracleContext& ctx);
 
-// The moment the upgrade was asked for: the deploy's trigger, if it was written.
-inline std::optional<sim::Time> triggered_at(const Observation& obs) { return obs.deploy_completed; }
+// The moment the upgrade was first asked for: the first deploy's trigger, if it was written.
+inline std::optional<sim::Time> triggered_at(const Observation& obs) {
+  return obs.triggers.empty() ? std::nullopt : std::optional<sim::Time>(obs.triggers.front());
+}
 
 }  // namespace scenarios

@@ -1,5 +1,6 @@
 // The requests' oracles: what a user of the server sees while it upgrades.
-//  - torn-request: a request ran code only the old release has and code only the new one has.
+//  - torn-request: a request ran code of two releases that no one release holds together
+//    (with two releases: code only the old one has and code only the new one has).
 //  - dnu-by-upgrade: a request failed and did not run entirely on the old release (so the
 //    upgrade, not the app, broke it); failures on the old release alone are the app's own
 //    (app-error, which always fails a suite).
@@ -33,7 +34,7 @@ void judge_requests(const Observation& obs, const OracleContext& ctx, Verdicts& 
     sessions_at_risk = obs.boots.front().mark.at;
 
   for (const RequestSeen& r : obs.requests) {
-    if (r.ran_old && r.ran_new) verdicts.violate("torn-request", r.mark, where(r), r.ran);  // even if it died after
+    if (r.torn) verdicts.violate("torn-request", r.mark, where(r), r.ran);  // even if it died after
     if (r.result == RequestSeen::Result::Refused) continue;
     if (r.overlapped_upgrade()) {
       verdicts.exercise("torn-request");

@@ -1,4 +1,6 @@
 // The upgrade's outcome, judged on the end state and on what the server did with the batch.
+// With several deploys (N -> N+1 -> N+2), the end state is judged against the release of
+// the last deploy that wrote its trigger, and liveness from every trigger.
 //  - eventual-upgrade: a batch that was completely staged and that the harness itself
 //    installs (dependency order, from the files) is in the image at the end of the run,
 //    after the last restart (judged when the run left the liveness budget after both).
@@ -10,7 +12,8 @@
 //  - clean-completion: one poll period after the new release was durably saved, the trigger
 //    and the batch's files are gone from staging and none sits in quarantine; the batch is
 //    never read again; the upgrade cost at most the snapshot saves the policy declares
-//    (when none of its file operations failed).
+//    (when none of its file operations failed). With several deploys, each deploy's batch
+//    files once its release is saved, the rest for the last deploy.
 //  - liveness: a triggered upgrade completes or reports failure (moves the batch aside)
 //    within the budget, and once the upload is complete the trigger is not left staged for
 //    more than max_retries_without_report poll periods of uptime with nothing done.
@@ -33,12 +36,21 @@ const FileOpSeen* first_moved_aside(const Observation& obs, sim::Time from) {
   return nullptr;
 }
 
-// When the upgrade settled: the live image first held the whole new release, or the batch
-// was moved aside.
-std::optional<sim::Time> settled_at(const Observation& obs, sim::Time triggered) {
+// When deploy d's upgrade settled: the live image first held its release (or a later one),
+// or a batch was moved aside.
+std::optional<sim::Time> settled_at(const Observation& obs, int deploy) {
+  const sim::Time triggered = obs.triggers[static_cast<std::size_t>(deploy - 1)];
   std::optional<sim::Time> at;
+  // A later deploy's release can be in the image before its trigger is: a policy that loads
+  // every staged file took it with the deploy before.
+  if (deploy > 1) {
+    const ImageChange* before = nullptr;
+    for (const auto& c : obs.image_changes)
+      if (c.mark.at <= triggered) before = &c;
+    if (before != nullptr && before->state.release >= deploy) at = triggered;
+  }
   for (const auto& c : obs.image_changes)
-    if (c.mark.at >= triggered && c.state.is_new()) {
+    if (!at && c.mark.at >= triggered && c.state.release >= deploy) {
       at = c.mark.at;
       break;
     }
@@ -51,24 +63,31 @@ int crashes_between(const Observation& obs, sim::Time from, sim::Time to) {
                                         [&](const CrashSeen& c) { return c.mark.at >= from && c.mark.at <= to; }));
 }
 
-void judge_liveness(const Observation& obs, const OracleContext& ctx, sim::Time triggered, Verdicts& verdicts) {
+// Every deploy that wrote its trigger: its upgrade settles within the budget.
+void judge_liveness(const Observation& obs, const OracleContext& ctx, Verdicts& verdicts) {
   const Scenario& sc = ctx.scenario;
-  const auto settled = settled_at(obs, triggered);
-  const sim::Time deadline = triggered + sc.liveness;
-  if (settled || obs.end.at >= deadline) verdicts.exercise("liveness");
-  if (obs.end.at >= deadline && (!settled || *settled > deadline))
-    verdicts.violate("liveness", obs.end, "upgrade",
-                     fmt::format("triggered at {}, neither completed nor reported failure within {} ms",
-                                 sim::format_time(triggered.count()), sc.liveness.count()));
+  std::vector<std::optional<sim::Time>> settled;  // per deploy, from 1
+  for (int d = 1; d <= static_cast<int>(obs.triggers.size()); ++d) {
+    const sim::Time triggered = obs.triggers[static_cast<std::size_t>(d - 1)];
+    settled.push_back(settled_at(obs, d));
+    const sim::Time deadline = triggered + sc.liveness;
+    if (settled.back() || obs.end.at >= deadline) verdicts.exercise("liveness");
+    if (obs.end.at >= deadline && (!settled.back() || *settled.back() > deadline))
+      verdicts.violate("liveness", obs.end, d == 1 ? "upgrade" : fmt::format("upgrade {}", d),
+                       fmt::format("triggered at {}, neither completed nor reported failure within {} ms",
+                                   sim::format_time(triggered.count()), sc.liveness.count()));
+  }
   // The trigger left staged, poll after poll, with the upload complete and nothing done.
   std::optional<sim::Time> staged_since;
+  int staged_for = 0;  // the deploy whose trigger it is: the last one written by then
   for (const PollSeen& p : obs.polls) {
-    const bool waiting = p.mark.at >= triggered && p.staging.any_trigger && !(settled && *settled <= p.mark.at);
-    if (!waiting) {
-      staged_since.reset();
-      continue;
-    }
-    if (!staged_since) staged_since = p.mark.at;
+    const auto d = static_cast<int>(std::count_if(obs.triggers.begin(), obs.triggers.end(),
+                                                  [&](sim::Time t) { return t <= p.mark.at; }));
+    const auto& done = d > 0 ? settled[static_cast<std::size_t>(d - 1)] : std::nullopt;
+    const bool waiting = d > 0 && p.staging.any_trigger && !(done && *done <= p.mark.at);
+    if (!waiting || d != staged_for) staged_since.reset();
+    if (!waiting) continue;
+    if (!staged_since) staged_since = p.mark.at, staged_for = d;
     // Time the server was down does not count: each crash since adds its restart delay and
     // the period until the restarted loader's first poll.
     const auto downtime = (sc.restart_delay + sc.poll_period) * crashes_between(obs, *staged_since, p.mark.at);
@@ -79,33 +98,48 @@ void judge_liveness(const Observation& obs, const OracleContext& ctx, sim::Time 
   }
 }
 
-void judge_eventual(const Observation& obs, const OracleContext& ctx, sim::Time triggered, Verdicts& verdicts) {
-  if (!ctx.releases.new_installable) return;
+// Judged against the release of the last deploy that wrote its trigger.
+void judge_eventual(const Observation& obs, const OracleContext& ctx, Verdicts& verdicts) {
+  const int last = static_cast<int>(obs.triggers.size());
+  if (!ctx.releases.installable[static_cast<std::size_t>(last)]) return;
+  const sim::Time first = obs.triggers.front();
   verdicts.exercise("refused-good-batch");
-  if (const FileOpSeen* q = first_moved_aside(obs, triggered))
+  if (const FileOpSeen* q = first_moved_aside(obs, first))
     verdicts.violate("refused-good-batch", q->mark, q->path,
                      fmt::format("moved to {} although the harness installs the whole batch in dependency order", q->to));
-  sim::Time from = triggered;
+  sim::Time from = obs.triggers.back();
   for (const auto& b : obs.boots) from = std::max(from, b.mark.at);
   if (obs.end.at - from < ctx.scenario.liveness) return;  // not enough time left to judge the end state
   verdicts.exercise("eventual-upgrade");
   if (!obs.server_up)
     verdicts.violate("eventual-upgrade", obs.end, "end of run", "the server is down at the end of the run");
-  else if (!obs.final_image.is_new())
+  else if (!obs.final_image.is(last))
     verdicts.violate("eventual-upgrade", obs.end, "end of run",
-                     fmt::format("the image holds {} of the {} new packages at the end of the run", obs.final_image.count(),
-                                 obs.final_image.held.size()));
+                     ctx.releases.last() == 1
+                         ? fmt::format("the image holds {} of the {} new packages at the end of the run", obs.final_image.count(),
+                                       obs.final_image.held.size())
+                         : fmt::format("the image holds {} at the end of the run, not release {} (deploy {}'s)",
+                                       obs.final_image.torn() ? "a mixture of releases" : fmt::format("release {}", obs.final_image.release),
+                                       last, last));
 }
 
-void judge_bounded_retry(const Observation& obs, const OracleContext& ctx, sim::Time triggered, Verdicts& verdicts) {
-  if (ctx.releases.new_installable) return;
+// The first deploy whose batch the harness cannot install (on the release before it) is
+// tried exactly max_tries times.
+void judge_bounded_retry(const Observation& obs, const OracleContext& ctx, Verdicts& verdicts) {
+  int broken = 0;
+  for (int d = 1; d <= static_cast<int>(obs.triggers.size()) && broken == 0; ++d)
+    if (!ctx.releases.installable[static_cast<std::size_t>(d)]) broken = d;
+  if (broken == 0) return;
+  const sim::Time triggered = obs.triggers[static_cast<std::size_t>(broken - 1)];
   verdicts.exercise("bounded-retry");
   const FileOpSeen* aside = first_moved_aside(obs, triggered);
   const sim::Time until = aside ? aside->mark.at : obs.end.at;
   std::set<std::pair<int, int>> attempts;  // (process, poll)
-  for (const auto& op : obs.server_ops)
-    if (op.op == "read" && (op.batch_file >= 0 || op.trigger) && op.mark.at >= triggered && op.mark.at <= until)
-      attempts.emplace(op.process, op.poll);
+  for (const auto& op : obs.server_ops) {
+    const bool batch =
+        op.trigger || (op.batch_file >= 0 && ctx.releases.deploy_of[static_cast<std::size_t>(op.batch_file)] == broken);
+    if (op.op == "read" && batch && op.mark.at >= triggered && op.mark.at <= until) attempts.emplace(op.process, op.poll);
+  }
   const int tries = static_cast<int>(attempts.size());
   const int limit = ctx.scenario.max_tries;
   const int crashes = crashes_between(obs, triggered, until);
@@ -118,10 +152,15 @@ void judge_bounded_retry(const Observation& obs, const OracleContext& ctx, sim::
                      fmt::format("tried {} times, limit {}{}, never moved aside", tries, limit, slack));
 }
 
-void judge_clean_completion(const Observation& obs, const OracleContext& ctx, sim::Time triggered, Verdicts& verdicts) {
+// Deploy d's upgrade, once its release (for the last deploy: exactly the last release) is
+// durably saved: its batch files are gone and not read again one poll period later; the
+// last deploy's trigger is gone too, nothing sits in quarantine, and the saves are counted.
+void judge_clean_completion_of(const Observation& obs, const OracleContext& ctx, int deploy, Verdicts& verdicts) {
+  const bool last = deploy == static_cast<int>(obs.triggers.size());
+  const sim::Time triggered = obs.triggers[static_cast<std::size_t>(deploy - 1)];
   const SnapshotSeen* done = nullptr;
   for (const auto& s : obs.snapshots)
-    if (s.durable && s.mark.at >= triggered && s.state.is_new()) {
+    if (s.durable && s.mark.at >= triggered && (last ? s.state.is(deploy) : s.state.release >= deploy)) {
       done = &s;
       break;
     }
@@ -133,14 +172,15 @@ void judge_clean_completion(const Observation& obs, const OracleContext& ctx, si
                   [&](const CrashSeen& c) { return c.process == proc && c.mark.at <= deadline; }))
     return;  // the server did not stay up for a poll period
   // The upgrade's cost in snapshot saves, by the process that completed it, when nothing
-  // failed (a save that failed is written again).
+  // failed (a save that failed is written again). Counted for the last deploy: an earlier
+  // upgrade's saves are counted up to the end of the run with it.
   const bool op_failed = std::any_of(obs.server_ops.begin(), obs.server_ops.end(), [&](const FileOpSeen& op) {
     return op.failed && op.process == proc && op.mark.at >= triggered && op.mark.at <= done->mark.at;
   });
   const auto saves = std::count_if(obs.snapshots.begin(), obs.snapshots.end(), [&](const SnapshotSeen& s) {
     return !s.durable && s.process == proc && s.mark.at >= triggered;
   });
-  if (!op_failed && saves > ctx.declared_saves)
+  if (last && !op_failed && saves > ctx.declared_saves)
     verdicts.violate("clean-completion", obs.end, "image.snapshot",
                      fmt::format("the upgrade saved the snapshot {} times; the policy declares {}", saves, ctx.declared_saves));
   // Staging one poll period later: the first poll at or after the deadline, or the end.
@@ -156,29 +196,35 @@ void judge_clean_completion(const Observation& obs, const OracleContext& ctx, si
     if (obs.end.at < deadline || !obs.server_up || obs.last_process != proc) return;
     staging = &obs.final_staging;
   }
-  if (staging->any_trigger || staging->present > 0)
+  const auto& of = ctx.releases.deploy_of;
+  auto ours = [&](int batch_file) { return batch_file >= 0 && of[static_cast<std::size_t>(batch_file)] == deploy; };
+  int present = 0;  // this deploy's batch files, whole or not
+  for (std::size_t k = 0; k < staging->there.size(); ++k) present += staging->there[k] && ours(static_cast<int>(k));
+  const bool trigger = last && staging->any_trigger;
+  if (trigger || present > 0)
     verdicts.violate("clean-completion", seen, "staging",
-                     fmt::format("{} s after the new release was saved, staging still holds {}{}", secs(seen.at - done->mark.at),
-                                 staging->any_trigger ? "the trigger" : "",
-                                 staging->present > 0 ? fmt::format("{}{} batch files", staging->any_trigger ? " and " : "",
-                                                                    staging->present)
-                                                      : ""));
-  if (staging->quarantined)
+                     fmt::format("{} s after the {} was saved, staging still holds {}{}", secs(seen.at - done->mark.at),
+                                 last ? "new release" : fmt::format("release of deploy {}", deploy), trigger ? "the trigger" : "",
+                                 present > 0 ? fmt::format("{}{} batch files", trigger ? " and " : "", present) : ""));
+  if (last && staging->quarantined)
     verdicts.violate("clean-completion", seen, "quarantine", "the installed batch sits in quarantine");
   for (const auto& op : obs.server_ops)
-    if (op.process == proc && op.mark.at > seen.at && op.op == "read" && (op.batch_file >= 0 || op.trigger))
+    if (op.process == proc && op.mark.at > seen.at && op.op == "read" && (ours(op.batch_file) || (last && op.trigger)))
       verdicts.violate("clean-completion", op.mark, op.path, "the completed batch was read again");
+}
+
+void judge_clean_completion(const Observation& obs, const OracleContext& ctx, Verdicts& verdicts) {
+  for (int d = 1; d <= static_cast<int>(obs.triggers.size()); ++d) judge_clean_completion_of(obs, ctx, d, verdicts);
 }
 
 }  // namespace
 
 void judge_upgrade_outcome(const Observation& obs, const OracleContext& ctx, Verdicts& verdicts) {
-  const auto triggered = triggered_at(obs);
-  if (!triggered) return;  // nothing was asked for: every outcome oracle is vacuous
-  judge_liveness(obs, ctx, *triggered, verdicts);
-  judge_eventual(obs, ctx, *triggered, verdicts);
-  judge_bounded_retry(obs, ctx, *triggered, verdicts);
-  judge_clean_completion(obs, ctx, *triggered, verdicts);
+  if (obs.triggers.empty()) return;  // nothing was asked for: every outcome oracle is vacuous
+  judge_liveness(obs, ctx, verdicts);
+  judge_eventual(obs, ctx, verdicts);
+  judge_bounded_retry(obs, ctx, verdicts);
+  judge_clean_completion(obs, ctx, verdicts);
 }
 
 }  // namespace scenarios

@@ -76,7 +76,9 @@ class FlawedSafe : public Policy {
     Filesystem& fs = server.runtime().fs();
     const ServerConfig& cfg = server.config();
     std::vector<Package> batch;
-    for (const ManifestEntry& e : entries) {
+    const bool reuse = flaw_ == Flaw::ReinstallsFirstBatch && !first_batch_.empty();
+    if (reuse) batch = first_batch_;  // "already parsed": the trigger has the same name
+    for (const ManifestEntry& e : reuse ? std::vector<ManifestEntry>{} : entries) {
       const std::string path = server.staging_path(e.file);
       if (!fs.exists(path)) throw LoadError(path + ": missing");
       const std::string bytes = fs.read(path);
@@ -91,6 +93,7 @@ class FlawedSafe : public Policy {
             std::none_of(entries.begin(), entries.end(), [&](const ManifestEntry& e) { return e.file == name; }))
           batch.push_back(parse_package(fs.read(server.staging_path(name)), server.staging_path(name)));
     if (flaw_ == Flaw::InstallsAllButLast && !batch.empty()) batch.pop_back();
+    if (flaw_ == Flaw::ReinstallsFirstBatch && first_batch_.empty()) first_batch_ = batch;
     // Dependency order: apply whatever has its requirements met, until all are in (or, with
     // the order flaws, the batch as the manifest lists it or by file name, come what may).
     auto next = std::make_shared<Release>(*server.image().current());
@@ -229,6 +232,7 @@ class FlawedSafe : public Policy {
   }
 
   Flaw flaw_;
+  std::vector<Package> first_batch_;  // ReinstallsFirstBatch
   int tries_ = 0;
   int quarantined_ = 0;
   bool resaved_ = false;
@@ -246,8 +250,7 @@ std::vector<Flaw> all_flaws() {
           Flaw::ResavesImageAtBoot,   Flaw::UnstagesFilesBeforeManifest,
           Flaw::OverwritesSnapshotInPlace, Flaw::UnstagesAfterFailedSave,
           Flaw::InstallsInManifestOrder, Flaw::InstallsInNameOrder, Flaw::LoadsWholeDirectory,
-         
-          Flaw::BuildsAtRequestPriority};
+          Flaw::BuildsAtRequestPriority, Flaw::ReinstallsFirstBatch};
 }
 
 std::string flaw_name(Flaw flaw) {
@@ -276,6 +279,7 @@ std::string flaw_name(Flaw flaw) {
     case Flaw::InstallsInNameOrder: return "flawed-name-order";
     case Flaw::LoadsWholeDirectory: return "flawed-loads-whole-directory";
     case Flaw::BuildsAtRequestPriority: return "flawed-builds-at-request-priority";
+    case Flaw::ReinstallsFirstBatch: return "flawed-reinstalls-first-batch";
   }
   return "flawed-?";
 }

@@ -34,6 +34,9 @@ enum class Flaw {
   LoadsWholeDirectory,       // the batch is every staged package file, not the manifest's (eventual-upgrade)
   BuildsAtRequestPriority,   // builds aside at request priority, one yield per package: a big
                              // release stalls requests interleaved with it (pause-budget on large-release)
+  // Flaws only several deploys in one run catch (N -> N+1 -> N+2):
+  ReinstallsFirstBatch,      // keeps the batch it first installed and installs it again for every later
+                             // trigger (the trigger's name never changes): eventual-upgrade, liveness
 };
 
 std::string flaw_name(Flaw flaw);  // "flawed-leaves-trigger", ...

@@ -53,6 +53,11 @@ std::vector<Trip> trips() {
       {flaw_name(Flaw::InstallsInNameOrder), "manifest-order", Mode::Seeds, "refused-good-batch"},
       // Hazard (a): staging held more than this deploy uploaded.
       {flaw_name(Flaw::LoadsWholeDirectory), "leftovers", Mode::Seeds, "eventual-upgrade"},
+      // Hazards (e) and (a) of issue 12: several deploys per run, and deploys that overlap.
+      {flaw_name(Flaw::ReinstallsFirstBatch), "three-releases", Mode::Seeds, "eventual-upgrade"},
+      {flaw_name(Flaw::ReinstallsFirstBatch), "three-releases", Mode::Seeds, "liveness"},
+      {"seed", "overlapping-deploys", Mode::Seeds, "eventual-upgrade"},  // both deploys' files, in directory order
+      {flaw_name(Flaw::LoadsWholeDirectory), "overlapping-deploys", Mode::Seeds, "refused-good-batch"},
       {flaw_name(Flaw::UnstagesBeforeSave), "crash-before-save", Mode::CrashPoints, "lost-upgrade"},
       {flaw_name(Flaw::UnlinksSnapshotFirst), "crash-before-save", Mode::CrashPoints, "restart-fidelity"},
       {flaw_name(Flaw::TruncatesSnapshotInPlace), "crash-before-save", Mode::CrashPoints, "cannot-boot"},

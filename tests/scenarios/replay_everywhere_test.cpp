@@ -123,20 +123,26 @@ struct Recorded {
   std::vector<fs::path> packages;  // the app's package files, inside `root`
 };
 
-Recorded record_crash_before_save(const fs::path& root) {
+// `hotsim run` of one default scenario and seed inside `root`; the repro whose name starts
+// with `repro` and every package file the scenario uses.
+Recorded record(const fs::path& root, const std::string& scenario, int seed, const std::string& repro) {
+  const std::string file = "scenarios/default/" + scenario + ".toml";
   fs::create_directories(root / "scenarios/default");
-  fs::copy(kSource + "/scenarios/default/crash-before-save.toml", root / "scenarios/default/crash-before-save.toml");
+  fs::copy(kSource + "/" + file, root / file);
   fs::create_directories(root / "scenarios/apps");
   fs::copy(kSource + "/scenarios/apps/shop", root / "scenarios/apps/shop", fs::copy_options::recursive);
-  const Ran run = hotsim(root, "run scenarios/default/crash-before-save.toml --seed 3 --out out");
+  const Ran run = hotsim(root, fmt::format("run {} --seed {} --out out", file, seed));
   Recorded r;
   for (const auto& f : repros_in(root / "out/repros"))
-    if (f.filename().string().starts_with("crash-before-save-seed-lost-upgrade")) r.repro = f;
+    if (f.filename().string().starts_with(repro)) r.repro = f;
   EXPECT_FALSE(r.repro.empty()) << run.out;
-  for (const auto& e : fs::recursive_directory_iterator(root / "scenarios/apps/shop"))
-    if (e.path().extension() == ".pkg") r.packages.push_back(e.path());
+  for (const std::string& pkg : scenarios::load_scenario((root / file).string()).package_files()) r.packages.push_back(pkg);
   std::sort(r.packages.begin(), r.packages.end());
   return r;
+}
+
+Recorded record_crash_before_save(const fs::path& root) {
+  return record(root, "crash-before-save", 3, "crash-before-save-seed-lost-upgrade");
 }
 
 TEST(SelfContainedRepro, CopiedWithItsScenarioAndAppItReplaysAnywhere) {
@@ -203,6 +209,28 @@ TEST(SelfContainedRepro, AChangedInputIsRefusedNamingTheFile) {
 
 // A seed at the top of the unsigned range survives the file: the repro replays, and so does
 // the same repro without its choices, drawing from the seed alone.
+// Several deploys: the repro records every release's package files (old, new and the next
+// ones), replays with the same verdict, and refuses once a file of a later release changed.
+TEST(SelfContainedRepro, ARunOfSeveralDeploysRecordsEveryReleaseAndReplays) {
+  const TempDir tmp("releases");
+  const Recorded rec = record(tmp.path(), "overlapping-deploys", 0, "overlapping-deploys-seed-eventual-upgrade");
+  ASSERT_FALSE(rec.repro.empty());
+  ASSERT_EQ(rec.packages.size(), 3u + 4u + 3u);
+  EXPECT_EQ(scenarios::load_repro(rec.repro.string()).packages.size(), rec.packages.size());
+  const Ran same = hotsim("/", fmt::format("replay '{}'", rec.repro.string()));
+  EXPECT_EQ(same.status, 0) << same.out;
+  EXPECT_NE(same.out.find("REPRODUCED"), std::string::npos) << same.out;
+  EXPECT_NE(same.out.find("eventual-upgrade fired again"), std::string::npos) << same.out;
+  const fs::path later = tmp.path() / "scenarios/apps/shop/v3/Shop-Web-3.pkg";
+  const std::string before = file_text(later);
+  std::ofstream(later, std::ios::binary | std::ios::app) << "\n";
+  const Ran changed = hotsim("/", fmt::format("replay '{}'", rec.repro.string()));
+  EXPECT_EQ(changed.status, 3) << changed.out;
+  EXPECT_NE(changed.out.find("REFUSED"), std::string::npos) << changed.out;
+  EXPECT_NE(changed.out.find("Shop-Web-3.pkg"), std::string::npos) << changed.out;
+  std::ofstream(later, std::ios::binary | std::ios::trunc) << before;
+}
+
 TEST(SelfContainedRepro, ASeedAbove2To63ReplaysFromTheSeedAlone) {
   const TempDir tmp("big-seed");
   const std::string seed = "18446744073709551615";
