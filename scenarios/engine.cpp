@@ -44,6 +44,8 @@ sim::WorldConfig world_config(const Scenario& sc, const RunSettings& st) {
   c.strategy = st.strategy;
   c.limits.deadline = sc.duration;
   c.keep_trace_events = st.keep_trace;
+  // [filesystem] model: parsed and validated by the scenario parser, so always a known name.
+  c.fs.model = *sim::parse_fs_model(sc.fs_model);
   return c;
 }
 
