@@ -9,6 +9,7 @@
 #include "scenarios/engine/load_generator.hpp"
 #include "scenarios/engine/recorder.hpp"
 #include "scenarios/engine/server_processes.hpp"
+#include "scenarios/swarm.hpp"
 #include "upgrader/snapshot.hpp"
 
 namespace scenarios {
@@ -201,7 +202,11 @@ class Run {
 }  // namespace
 
 RunReport run_scenario(const Scenario& scenario, const std::string& policy, const RunSettings& settings, Judging judging) {
-  return Run(scenario, policy, settings, judging).go();
+  if (settings.swarm.empty()) return Run(scenario, policy, settings, judging).go();
+  // The world, the deployer, the faults and the oracles all see the scenario with the run's
+  // swarm features on: budgets are the scenario's own, judged against what really ran.
+  const Scenario swarmed = apply_swarm(scenario, settings.swarm);
+  return Run(swarmed, policy, settings, judging).go();
 }
 
 }  // namespace scenarios
