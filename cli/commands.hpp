@@ -23,6 +23,7 @@ struct RunOptions {
   std::uint64_t crash_states = 8;  // crash points: states explored per point at most
   bool update_points = false;  // start the upgrade at every yield point the load reaches
   bool print_hashes = false;  // one line per run: scenario, policy, seed, trace hash
+  bool swarm = false;         // each seed with its own subset of hazards and faults (scenarios/swarm.hpp)
 };
 
 struct MergeOptions {

@@ -66,6 +66,10 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--update-points", run.update_points,
                     "start the upgrade at every yield point the load reaches instead (with --crash-points: crash in each)");
   run_cmd->add_flag("--print-hashes", run.print_hashes, "print each run's trace hash (determinism checks)");
+  auto* swarm_flag = run_cmd->add_flag("--swarm", run.swarm,
+                                       "swarm testing: each seed turns on its own random subset of hazards and faults "
+                                       "(scenarios/README.md, \"Swarm\")");
+  swarm_flag->excludes(run_cmd->get_option("--crash-points"))->excludes(run_cmd->get_option("--update-points"));
 
   cli::MergeOptions merge;
   auto* merge_cmd = app.add_subcommand("merge", "merge the results.json of the shards of one sweep into one report, judged as one run");
