@@ -6,17 +6,20 @@
 //    (quarantined) instead of installed.
 //  - bounded-retry: a batch that cannot be installed is tried exactly max_tries times
 //    (counted from outside: polls that read a batch file or the trigger, in any process)
-//    before it is moved aside; a crash may add one interrupted try.
-//  - clean-completion: one poll period after the new release was durably saved, the trigger
-//    and the batch's files are gone from staging and none sits in quarantine; the batch is
-//    never read again; the upgrade cost at most the snapshot saves the policy declares
-//    (when none of its file operations failed).
+//    before it is moved aside; a crash may add one interrupted try, and so may a poll in
+//    which a file operation failed.
+//  - clean-completion: one poll period after the new release was durably saved (in every
+//    copy of the image the policy keeps), the trigger and the batch's files are gone from
+//    staging and none sits in quarantine; the batch is never read again; the upgrade cost at
+//    most the snapshot saves the policy declares (when none of its file operations failed).
 //  - liveness: a triggered upgrade completes or reports failure (moves the batch aside)
-//    within the budget, and once the upload is complete the trigger is not left staged for
-//    more than max_retries_without_report poll periods of uptime with nothing done.
+//    within the budget (plus what each crash cost: see liveness_deadline), and once the
+//    upload is complete the trigger is not left staged for more than
+//    max_retries_without_report poll periods of uptime with nothing done.
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "scenarios/oracles/oracles.hpp"
@@ -51,15 +54,34 @@ int crashes_between(const Observation& obs, sim::Time from, sim::Time to) {
                                         [&](const CrashSeen& c) { return c.mark.at >= from && c.mark.at <= to; }));
 }
 
+// The liveness deadline: the budget after the trigger, plus what each crash before it cost
+// (time down does not count, nor work a crash threw away): its restart delay, a poll period
+// until the restarted loader's first poll, and the time since its last poll began (at most a
+// period). Without it a crash late in a long build fails every policy, however sound.
+sim::Time liveness_deadline(const Observation& obs, const Scenario& sc, sim::Time triggered) {
+  sim::Time deadline = triggered + sc.liveness;
+  for (const CrashSeen& c : obs.crashes) {  // in time order: each extension may reach the next crash
+    if (c.mark.at < triggered || c.mark.at > deadline) continue;
+    sim::Duration lost{0};
+    for (const PollSeen& p : obs.polls)
+      if (p.process == c.process && p.mark.at <= c.mark.at) lost = c.mark.at - p.mark.at;
+    deadline += sc.restart_delay + sc.poll_period + std::min<sim::Duration>(lost, sc.poll_period);
+  }
+  return deadline;
+}
+
 void judge_liveness(const Observation& obs, const OracleContext& ctx, sim::Time triggered, Verdicts& verdicts) {
   const Scenario& sc = ctx.scenario;
   const auto settled = settled_at(obs, triggered);
-  const sim::Time deadline = triggered + sc.liveness;
+  const sim::Time deadline = liveness_deadline(obs, sc, triggered);
   if (settled || obs.end.at >= deadline) verdicts.exercise("liveness");
   if (obs.end.at >= deadline && (!settled || *settled > deadline))
     verdicts.violate("liveness", obs.end, "upgrade",
-                     fmt::format("triggered at {}, neither completed nor reported failure within {} ms",
-                                 sim::format_time(triggered.count()), sc.liveness.count()));
+                     fmt::format("triggered at {}, neither completed nor reported failure within {} ms{}",
+                                 sim::format_time(triggered.count()), sc.liveness.count(),
+                                 deadline > triggered + sc.liveness
+                                     ? fmt::format(" (by {}, with what its crashes cost)", sim::format_time(deadline.count()))
+                                     : ""));
   // The trigger left staged, poll after poll, with the upload complete and nothing done.
   std::optional<sim::Time> staged_since;
   for (const PollSeen& p : obs.polls) {
@@ -72,10 +94,12 @@ void judge_liveness(const Observation& obs, const OracleContext& ctx, sim::Time 
     // Time the server was down does not count: each crash since adds its restart delay and
     // the period until the restarted loader's first poll.
     const auto downtime = (sc.restart_delay + sc.poll_period) * crashes_between(obs, *staged_since, p.mark.at);
-    if (p.mark.at - *staged_since > sc.poll_period * sc.max_retries_without_report + downtime)
+    if (p.mark.at - *staged_since > sc.poll_period * sc.max_retries_without_report + downtime) {
+      verdicts.exercise("liveness");  // tripped, so it could be, whether or not the run outlasted the deadline
       verdicts.violate("liveness", p.mark, "staging",
                        fmt::format("the trigger has been staged for {} s: retried over and over, never reported",
                                    secs(p.mark.at - *staged_since)));
+    }
   }
 }
 
@@ -109,22 +133,39 @@ void judge_bounded_retry(const Observation& obs, const OracleContext& ctx, sim::
   const int tries = static_cast<int>(attempts.size());
   const int limit = ctx.scenario.max_tries;
   const int crashes = crashes_between(obs, triggered, until);
-  const std::string slack = crashes > 0 ? fmt::format(" (+{} for crashes)", crashes) : "";
-  if (aside && (tries < limit || tries > limit + crashes))
+  // A poll in which a file operation failed (a full or failing disk) may add one too: the
+  // try's count or the quarantine could not be written, and is written again next poll.
+  std::set<std::pair<int, int>> faulted;
+  for (const auto& op : obs.server_ops)
+    if (op.failed && op.mark.at >= triggered && op.mark.at <= until) faulted.emplace(op.process, op.poll);
+  const int extra = crashes + static_cast<int>(faulted.size());
+  std::string slack;
+  if (crashes > 0) slack = fmt::format("{} for crashes", crashes);
+  if (!faulted.empty()) slack += fmt::format("{}{} for polls with failed file operations", slack.empty() ? "" : ", ", faulted.size());
+  if (!slack.empty()) slack = fmt::format(" (+{})", slack);
+  if (aside && (tries < limit || tries > limit + extra))
     verdicts.violate("bounded-retry", aside->mark, aside->path,
                      fmt::format("moved aside after {} tries; the limit is {}{}", tries, limit, slack));
-  if (!aside && tries > limit + crashes)
+  if (!aside && tries > limit + extra)
     verdicts.violate("bounded-retry", obs.end, "staging",
                      fmt::format("tried {} times, limit {}{}, never moved aside", tries, limit, slack));
 }
 
 void judge_clean_completion(const Observation& obs, const OracleContext& ctx, sim::Time triggered, Verdicts& verdicts) {
+  // Saved: every copy of the image the policy keeps holds the new release durably. Until the
+  // last one does, a policy with two copies rightly keeps staging (if the newer copy rots,
+  // the boot takes the other one, and the staged batch is what restores the upgrade).
   const SnapshotSeen* done = nullptr;
-  for (const auto& s : obs.snapshots)
-    if (s.durable && s.mark.at >= triggered && s.state.is_new()) {
+  std::map<int, bool> copy_is_new;  // copy -> whether its latest durable state holds the new release
+  for (const auto& s : obs.snapshots) {
+    if (!s.durable) continue;
+    copy_is_new[s.copy] = s.state.is_new();
+    if (s.mark.at >= triggered && s.state.is_new() &&
+        std::all_of(copy_is_new.begin(), copy_is_new.end(), [](const auto& c) { return c.second; })) {
       done = &s;
       break;
     }
+  }
   if (done == nullptr) return;
   verdicts.exercise("clean-completion");
   const int proc = done->process;
