@@ -115,7 +115,7 @@ class Run {
   void judge() {
     const Observation obs = recorder_.finish(processes_.current());
     const OracleContext ctx{sc_, releases_, processes_.first().server->policy().snapshot_saves_per_upgrade(),
-                            fresh_image_bytes(), processes_.config().snapshot};
+                            fresh_image_bytes(), processes_.config().snapshot, swarm_adds_crashes(st_.swarm)};
     Verdicts verdicts;
     if (recorder_.enabled()) verdicts = scenarios::judge(obs, ctx);
     const auto& outcome = report_.run.outcome;

@@ -252,6 +252,13 @@ Scenario apply_swarm(const Scenario& scenario, const std::vector<std::string>& f
   return s;
 }
 
+bool swarm_adds_crashes(const std::vector<std::string>& features) {
+  return std::any_of(features.begin(), features.end(), [](const std::string& f) {
+    const Entry* e = find(f);
+    return e != nullptr && e->feature.group == "power-cuts";
+  });
+}
+
 std::string describe_swarm(const std::vector<std::string>& features) {
   return features.empty() ? "(none)" : fmt::format("{}", fmt::join(features, "+"));
 }

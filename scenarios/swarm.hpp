@@ -49,6 +49,10 @@ std::string swarm_list_problem(const std::vector<std::string>& features);
 // The list in table order (names not in the table keep their place after the known ones).
 std::vector<std::string> in_table_order(std::vector<std::string> features);
 
+// Whether the features add crashes the scenario does not have (power-cuts-N): its liveness
+// budget was written without them (scenarios/oracles/upgrade_outcome.cpp).
+bool swarm_adds_crashes(const std::vector<std::string>& features);
+
 // "upload-reverse+power-cuts-2", or "(none)".
 std::string describe_swarm(const std::vector<std::string>& features);
 

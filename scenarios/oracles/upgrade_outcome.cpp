@@ -13,7 +13,8 @@
 //    staging and none sits in quarantine; the batch is never read again; the upgrade cost at
 //    most the snapshot saves the policy declares (when none of its file operations failed).
 //  - liveness: a triggered upgrade completes or reports failure (moves the batch aside)
-//    within the budget (plus what each crash cost: see liveness_deadline), and once the
+//    within the budget (plus, for crashes --swarm added, what each cost: see
+//    liveness_deadline), and once the
 //    upload is complete the trigger is not left staged for more than
 //    max_retries_without_report poll periods of uptime with nothing done.
 #include <fmt/format.h>
@@ -54,12 +55,16 @@ int crashes_between(const Observation& obs, sim::Time from, sim::Time to) {
                                         [&](const CrashSeen& c) { return c.mark.at >= from && c.mark.at <= to; }));
 }
 
-// The liveness deadline: the budget after the trigger, plus what each crash before it cost
-// (time down does not count, nor work a crash threw away): its restart delay, a poll period
-// until the restarted loader's first poll, and the time since its last poll began (at most a
-// period). Without it a crash late in a long build fails every policy, however sound.
-sim::Time liveness_deadline(const Observation& obs, const Scenario& sc, sim::Time triggered) {
+// The liveness deadline: the budget after the trigger. When --swarm added the crashes (the
+// budget was written for a run without them), plus what each crash before it cost: its
+// restart delay, a poll period until the restarted loader's first poll, and the time since its
+// last poll began (at most a period); without it a crash late in a long build fails every
+// policy, however sound. A scenario's own crashes get no such allowance: its budget was
+// written for them (a policy that redoes its tries after each crash must still miss it).
+sim::Time liveness_deadline(const Observation& obs, const OracleContext& ctx, sim::Time triggered) {
+  const Scenario& sc = ctx.scenario;
   sim::Time deadline = triggered + sc.liveness;
+  if (!ctx.crashes_added) return deadline;
   for (const CrashSeen& c : obs.crashes) {  // in time order: each extension may reach the next crash
     if (c.mark.at < triggered || c.mark.at > deadline) continue;
     sim::Duration lost{0};
@@ -73,7 +78,7 @@ sim::Time liveness_deadline(const Observation& obs, const Scenario& sc, sim::Tim
 void judge_liveness(const Observation& obs, const OracleContext& ctx, sim::Time triggered, Verdicts& verdicts) {
   const Scenario& sc = ctx.scenario;
   const auto settled = settled_at(obs, triggered);
-  const sim::Time deadline = liveness_deadline(obs, sc, triggered);
+  const sim::Time deadline = liveness_deadline(obs, ctx, triggered);
   if (settled || obs.end.at >= deadline) verdicts.exercise("liveness");
   if (obs.end.at >= deadline && (!settled || *settled > deadline))
     verdicts.violate("liveness", obs.end, "upgrade",
@@ -135,9 +140,19 @@ void judge_bounded_retry(const Observation& obs, const OracleContext& ctx, sim::
   const int crashes = crashes_between(obs, triggered, until);
   // A poll in which a file operation failed (a full or failing disk) may add one too: the
   // try's count or the quarantine could not be written, and is written again next poll.
+  // (An operation the process died in counts as failed too; that is the crash's one.)
+  std::map<int, std::size_t> last_op;  // process -> index of its last operation
+  for (std::size_t i = 0; i < obs.server_ops.size(); ++i) last_op[obs.server_ops[i].process] = i;
+  auto died_in = [&](std::size_t i) {
+    const int process = obs.server_ops[i].process;
+    return last_op[process] == i &&
+           std::any_of(obs.crashes.begin(), obs.crashes.end(), [&](const CrashSeen& c) { return c.process == process; });
+  };
   std::set<std::pair<int, int>> faulted;
-  for (const auto& op : obs.server_ops)
-    if (op.failed && op.mark.at >= triggered && op.mark.at <= until) faulted.emplace(op.process, op.poll);
+  for (std::size_t i = 0; i < obs.server_ops.size(); ++i) {
+    const auto& op = obs.server_ops[i];
+    if (op.failed && op.mark.at >= triggered && op.mark.at <= until && !died_in(i)) faulted.emplace(op.process, op.poll);
+  }
   const int extra = crashes + static_cast<int>(faulted.size());
   std::string slack;
   if (crashes > 0) slack = fmt::format("{} for crashes", crashes);
