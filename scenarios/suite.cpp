@@ -26,10 +26,7 @@ bool Cell::fails_on(const std::string& oracle) const {
   return !swarm || declares_safe() || oracle == "app-error";
 }
 
-namespace {
-
-// "power-cuts-2 in 3, eio-read in 1": the features on in the seeds where `oracle` fired, most first.
-std::string features_when_fired(const Cell& cell, const std::string& oracle) {
+std::string swarm_features_when_fired(const Cell& cell, const std::string& oracle) {
   const auto it = cell.swarm_fired.find(oracle);
   if (it == cell.swarm_fired.end() || it->second.empty()) return "none";
   std::vector<std::pair<std::string, int>> on(it->second.begin(), it->second.end());
@@ -39,6 +36,8 @@ std::string features_when_fired(const Cell& cell, const std::string& oracle) {
   return out;
 }
 
+namespace {
+
 void judge_swarm(Cell& cell) {
   for (const auto& [oracle, count] : cell.fired)
     if (cell.fails_on(oracle))
@@ -46,12 +45,10 @@ void judge_swarm(Cell& cell) {
                                           count, cell.seeds_run, cell.first_seed.at(oracle),
                                           oracle == "app-error" ? "the run itself failed"
                                                                 : "a policy that declares no hazard must stay clean under every subset",
-                                          features_when_fired(cell, oracle)));
+                                          swarm_features_when_fired(cell, oracle)));
 }
 
 }  // namespace
-
-std::string swarm_features_when_fired(const Cell& cell, const std::string& oracle) { return features_when_fired(cell, oracle); }
 
 void judge(SuiteResult& result) {
   for (Cell& cell : result.cells) {
