@@ -1,7 +1,8 @@
 // The upgrade's outcome, judged on the end state and on what the server did with the batch.
 //  - eventual-upgrade: a batch that was completely staged and that the harness itself
 //    installs (dependency order, from the files) is in the image at the end of the run,
-//    after the last restart (judged when the run left the liveness budget after both).
+//    after the last restart (judged when the run left the liveness budget after the trigger,
+//    the last restart and the last crash).
 //  - refused-good-batch: an installable, completely staged batch was moved out of staging
 //    (quarantined) instead of installed.
 //  - bounded-retry: a batch that cannot be installed is tried exactly max_tries times
@@ -114,8 +115,11 @@ void judge_eventual(const Observation& obs, const OracleContext& ctx, sim::Time 
   if (const FileOpSeen* q = first_moved_aside(obs, triggered))
     verdicts.violate("refused-good-batch", q->mark, q->path,
                      fmt::format("moved to {} although the harness installs the whole batch in dependency order", q->to));
+  // Judged once the budget has elapsed after the last restart, and after the last crash: a
+  // server still down from a crash just before the end has had no restart yet.
   sim::Time from = triggered;
   for (const auto& b : obs.boots) from = std::max(from, b.mark.at);
+  for (const auto& c : obs.crashes) from = std::max(from, c.mark.at);
   if (obs.end.at - from < ctx.scenario.liveness) return;  // not enough time left to judge the end state
   verdicts.exercise("eventual-upgrade");
   if (!obs.server_up)
