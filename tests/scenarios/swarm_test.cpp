@@ -298,13 +298,14 @@ INSTANTIATE_TEST_SUITE_P(Flaws, CaughtBySwarm, ::testing::ValuesIn(swarm_catches
 
 // ---- what --swarm found in safe, fixed ----
 
-// The subsets seeds drew under `hotsim run scenarios/default --swarm --seeds 20` where safe
-// failed before its fixes (a rotten copy plus an EIO at boot; the try count lost to a full
-// disk; a second image copy that failed to save; a crash late in the large build).
+// The subsets seeds drew under `hotsim run scenarios/default --swarm --seeds 20` (and 60)
+// where safe failed before the fixes (a rotten copy plus an EIO at boot; the try count lost
+// to a full disk; a second image copy that failed to save; a crash late in the large build; a
+// power cut just before the end of the run).
 TEST(SwarmFindings, SafeStaysCleanWhereSwarmFoundItsBugs) {
-  const std::vector<std::pair<std::string, std::uint64_t>> found{{"broken-package", 8},  {"early-trigger", 17},
-                                                                 {"half-loaded", 8},     {"power-cuts-while-retrying", 9},
-                                                                 {"power-cuts-while-retrying", 5}, {"large-release", 13}};
+  const std::vector<std::pair<std::string, std::uint64_t>> found{
+      {"broken-package", 8}, {"early-trigger", 17}, {"half-loaded", 8}, {"power-cuts-while-retrying", 9},
+      {"power-cuts-while-retrying", 5}, {"large-release", 13}, {"load-order", 56}, {"disk-full", 28}};
   for (const auto& [name, seed] : found) {
     const Scenario sc = default_scenario(name);
     RunSettings s;
