@@ -105,7 +105,7 @@ int write_results(const reports::ResultsFile& file, const Outputs& to, const std
   for (const auto& cell : result.cells)
     for (const auto& [oracle, count] : cell.fired) {
       const std::string path = reports::repro_file(file.repro_files, cell, oracle);
-      if (cell.expected.contains(oracle) || cell.allowed.contains(oracle) || path.empty()) continue;
+      if (!cell.fails_on(oracle) || path.empty()) continue;
       fmt::print("UNEXPECTED {} / {}: {}\n    {}\n", cell.scenario, cell.policy, cell.violation.at(oracle),
                  scenarios::replay_command(path, to.policy_libs));
     }
@@ -230,6 +230,7 @@ int suite_command(const std::vector<scenarios::Scenario>& loaded, const RunOptio
   if (o.strategy) options.strategy = sim::parse_strategy(*o.strategy);
   options.shard = parse_shard(o.shard);
   options.jobs = std::max(1, o.jobs);
+  options.swarm = o.swarm;
 
   scenarios::SuiteResult result = scenarios::run_suite(loaded, options, progress_printer(o.progress_bar));
 
@@ -239,7 +240,7 @@ int suite_command(const std::vector<scenarios::Scenario>& loaded, const RunOptio
   for (const auto& cell : result.cells) {
     const scenarios::Scenario& sc = *std::find_if(loaded.begin(), loaded.end(), [&](const auto& s) { return s.name == cell.scenario; });
     for (const auto& [oracle, report] : cell.example) {
-      const bool unexpected = !cell.expected.contains(oracle) && !cell.allowed.contains(oracle);
+      const bool unexpected = cell.fails_on(oracle);
       if (!unexpected && o.out.empty()) continue;
       const scenarios::Repro repro = scenarios::make_repro(sc, report, oracle, cell.example_settings.at(oracle));
       const std::string path = write_repro(o, "", repro, sc.name);
@@ -260,7 +261,7 @@ int suite_command(const std::vector<scenarios::Scenario>& loaded, const RunOptio
   file.hotsim_version = HOTSIM_VERSION;
   file.shards.count = options.shard.count;
   file.shards.indices = {options.shard.index};
-  file.sweep = {o.seeds, o.seed, o.strategy};
+  file.sweep = {o.seeds, o.seed, o.strategy, o.swarm};
   file.result = std::move(result);
   file.repro_files = std::move(repro_files);
   file.timelines = std::move(timelines);
@@ -379,8 +380,10 @@ int shrink_command(const std::string& file, const std::string& out_file, int max
       out = (at == std::string::npos ? out : out.substr(0, at)) + ".min.repro.toml";
     }
     scenarios::save_repro(minimal, out);
-    fmt::print("minimal repro: sessions {} -> {}, choices {} -> {}, {} runs tried\n", stats.sessions_before, stats.sessions_after,
-               stats.choices_before, stats.choices_after, stats.attempts);
+    fmt::print("minimal repro: sessions {} -> {}, choices {} -> {}{}, {} runs tried\n", stats.sessions_before, stats.sessions_after,
+               stats.choices_before, stats.choices_after,
+               stats.swarm_before > 0 ? fmt::format(", swarm features {} -> {}", stats.swarm_before, stats.swarm_after) : "",
+               stats.attempts);
     // What was written must replay, from where it was written: check it as `hotsim replay` would.
     const Replayed check = replay(out, false);
     fmt::print("{}\n  hotsim replay {}\n", check.verdict.describe(check.repro, check.report), out);

@@ -25,6 +25,7 @@ struct RunOptions {
   bool print_hashes = false;  // one line per run: scenario, policy, seed, trace hash
   std::vector<std::string> policies;     // instead of each scenario's own (scenarios/policy_override.hpp)
   std::vector<std::string> policy_libs;  // loaded by main before the run; named in replay commands
+  bool swarm = false;         // each seed with its own subset of hazards and faults (scenarios/swarm.hpp)
 };
 
 struct MergeOptions {

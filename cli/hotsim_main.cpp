@@ -69,6 +69,10 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--policies", run.policies, "run these policies (comma-separated) instead of each scenario's own")
       ->delimiter(',')
       ->allow_extra_args(false);  // one value per flag: the scenario files after it are not policies
+  auto* swarm_flag = run_cmd->add_flag("--swarm", run.swarm,
+                                       "swarm testing: each seed turns on its own random subset of hazards and faults "
+                                       "(scenarios/README.md, \"Swarm\")");
+  swarm_flag->excludes(run_cmd->get_option("--crash-points"))->excludes(run_cmd->get_option("--update-points"));
 
   cli::MergeOptions merge;
   auto* merge_cmd = app.add_subcommand("merge", "merge the results.json of the shards of one sweep into one report, judged as one run");

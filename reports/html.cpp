@@ -80,7 +80,8 @@ nlohmann::json data_of(const scenarios::SuiteResult& result, const std::map<std:
       const bool expected = c.expected.contains(o), allowed = c.allowed.contains(o);
       const int count = c.fired.contains(o) ? c.fired.at(o) : 0;
       fired[o] = {{"count", count},
-                  {"state", count > 0 ? (expected ? "expected" : allowed ? "allowed" : "unexpected") : (expected ? "missing" : "quiet")},
+                  {"state", count > 0 ? (expected ? "expected" : allowed ? "allowed" : c.fails_on(o) ? "unexpected" : "reported")
+                                      : (expected && !c.swarm ? "missing" : "quiet")},
                   {"repro", repro_file(repro_files, c, o)}};
     }
     cells.push_back({{"scenario", c.scenario}, {"policy", c.policy}, {"seeds", c.seeds_run}, {"ok", c.ok()}, {"problems", c.problems}, {"oracles", fired}});
@@ -201,7 +202,7 @@ constexpr const char* kStyle = R"CSS(
 body { font-family: system-ui, sans-serif; margin: 2em; color: #222; }
 table { border-collapse: collapse; font-size: 14px; }
 th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: center; }
-td.expected { background: #fde0c5; } td.allowed { background: #fff3c4; }
+td.expected { background: #fde0c5; } td.allowed, td.reported { background: #fff3c4; }
 td.unexpected, td.fail { background: #f4a3a3; font-weight: bold; } td.missing { background: #f4a3a3; }
 td.ok { background: #c8ecc8; }
 canvas { margin: 1em 0; } code { background: #f2f2f2; padding: 2px 6px; }
@@ -222,7 +223,7 @@ std::string html_report(const scenarios::SuiteResult& result, const std::map<std
   out += fmt::format("<h1>hotsim report</h1>\n<p>{}: {}</p>\n", speed(result).describe(),
                      result.ok() ? "every outcome as declared" : "<strong>unexpected outcomes</strong>");
   out += "<pre id=\"errors\"></pre>\n";
-  out += "<h2>Violations: hazard × policy</h2>\n<p>Seeds in which each oracle fired. Orange: expected; yellow: allowed; red: unexpected or expected but missing. Hover a cell for its replay command.</p>\n<table id=\"matrix\"></table>\n";
+  out += "<h2>Violations: hazard × policy</h2>\n<p>Seeds in which each oracle fired. Orange: expected; yellow: allowed (or, under --swarm, reported: fired where the policy declares hazards of its own); red: unexpected or expected but missing. Hover a cell for its replay command.</p>\n<table id=\"matrix\"></table>\n";
   out += "<h2>Pause per request, by policy</h2>\n<canvas id=\"pauses\" width=\"900\" height=\"340\"></canvas>\n";
   out += "<h2>Image size against live sessions</h2>\n<canvas id=\"images\" width=\"900\" height=\"340\"></canvas>\n";
   out += "<h2>Simulator speed</h2>\n<canvas id=\"speed\" width=\"900\" height=\"300\"></canvas>\n";

@@ -64,7 +64,7 @@ json results_json(const ResultsFile& file, const std::string& results_path) {
     }
     json runs = json::array();
     for (const auto& [seed, hash] : c.trace_hashes) runs.push_back({seed, fmt::format("{:016x}", hash)});
-    cells.push_back({{"scenario", c.scenario},
+    json cell = {{"scenario", c.scenario},
                      {"path", c.scenario_path},
                      {"scenario_checksum", c.scenario_checksum},
                      {"policy", c.policy},
@@ -86,7 +86,10 @@ json results_json(const ResultsFile& file, const std::string& results_path) {
                      {"largest_image_bytes", c.largest_image},
                      {"fresh_image_bytes", c.fresh_image_bytes},
                      {"problems", c.problems},
-                     {"ok", c.ok()}});
+                     {"ok", c.ok()}};
+    if (c.swarm)
+      cell["swarm"] = {{"subsets", c.swarm_subsets}, {"feature_seeds", c.swarm_feature_seeds}, {"fired", c.swarm_fired}};
+    cells.push_back(std::move(cell));
   }
   json timelines = json::array();
   for (const auto& t : file.timelines) {
@@ -100,7 +103,7 @@ json results_json(const ResultsFile& file, const std::string& results_path) {
           {"hotsim_version", file.hotsim_version},
           {"shard", {{"count", file.shards.count}, {"indices", file.shards.indices}}},
           {"sweep", {{"seeds", optional_json(file.sweep.seeds)}, {"seed", optional_json(file.sweep.seed)},
-                     {"strategy", optional_json(file.sweep.strategy)}}},
+                     {"strategy", optional_json(file.sweep.strategy)}, {"swarm", file.sweep.swarm}}},
           {"ok", result.ok()},
           {"runs", result.runs},
           {"seconds", result.seconds},
@@ -207,6 +210,30 @@ scenarios::LatencyHistogram read_histogram(const Reader& in, const json& v, cons
   return h;
 }
 
+// A --swarm cell's subsets and per-feature counts; no count exceeds the seeds the cell ran.
+void read_swarm(const Reader& in, const json& v, const std::string& where, scenarios::Cell& c) {
+  c.swarm = true;
+  in.object(v, where);
+  c.swarm_subsets = in.names(in.member(v, where, "subsets"), Reader::at(where, "subsets"));
+  if (c.swarm_subsets.size() > static_cast<std::size_t>(c.seeds_run))
+    in.fail(Reader::at(where, "subsets"), fmt::format("{} subsets, more than the {} seeds run", c.swarm_subsets.size(), c.seeds_run));
+  auto counts = [&](const json& o, const std::string& at, int most) {
+    std::map<std::string, int> out;
+    for (const auto& [feature, n] : in.object(o, at).items()) {
+      const int count = in.count(n, at + "." + feature);
+      if (count > most) in.fail(at + "." + feature, fmt::format("{} seeds, more than the {} it can have", count, most));
+      out[feature] = count;
+    }
+    return out;
+  };
+  c.swarm_feature_seeds = counts(in.member(v, where, "feature_seeds"), Reader::at(where, "feature_seeds"), c.seeds_run);
+  const std::string fired_at = Reader::at(where, "fired");
+  for (const auto& [oracle, per_feature] : in.object(in.member(v, where, "fired"), fired_at).items()) {
+    const int most = c.fired.contains(oracle) ? c.fired.at(oracle) : 0;
+    c.swarm_fired[oracle] = counts(per_feature, fired_at + "." + oracle, most);
+  }
+}
+
 scenarios::Cell read_cell(const Reader& in, const json& v, const std::string& where, std::map<std::string, std::string>& repros) {
   scenarios::Cell c;
   in.object(v, where);
@@ -270,6 +297,7 @@ scenarios::Cell read_cell(const Reader& in, const json& v, const std::string& wh
   const std::string problems_at = Reader::at(where, "problems");
   std::size_t i = 0;
   for (const auto& p : in.array(in.member(v, where, "problems"), problems_at)) c.problems.push_back(in.text(p, fmt::format("{}[{}]", problems_at, i++)));
+  if (v.contains("swarm")) read_swarm(in, v["swarm"], Reader::at(where, "swarm"), c);
   return c;
 }
 
@@ -333,6 +361,7 @@ ResultsFile parse_document(const std::string& text, const std::string& path) {
   if (const json& s = in.member(sweep, "sweep", "seeds"); !s.is_null()) file.sweep.seeds = in.count(s, "sweep.seeds");
   if (const json& s = in.member(sweep, "sweep", "seed"); !s.is_null()) file.sweep.seed = in.whole(s, "sweep.seed");
   if (const json& s = in.member(sweep, "sweep", "strategy"); !s.is_null()) file.sweep.strategy = in.text(s, "sweep.strategy");
+  if (sweep.contains("swarm")) file.sweep.swarm = in.boolean(sweep, "sweep", "swarm");
 
   scenarios::SuiteResult& r = file.result;
   r.runs = in.whole(doc, "", "runs");
@@ -346,6 +375,8 @@ ResultsFile parse_document(const std::string& text, const std::string& path) {
   for (const auto& c : in.array(in.member(doc, "", "cells"), "cells")) {
     const std::string here = fmt::format("cells[{}]", i++);
     r.cells.push_back(read_cell(in, c, here, repros));
+    if (r.cells.back().swarm != file.sweep.swarm)
+      in.fail(here, file.sweep.swarm ? "expected the \"swarm\" counts of a --swarm sweep" : "\"swarm\" counts in a sweep without --swarm");
     if (!names.insert(r.cells.back().scenario + "/" + r.cells.back().policy).second)
       in.fail(here, fmt::format("scenario {} with policy {} appears twice", r.cells.back().scenario, r.cells.back().policy));
     runs += static_cast<std::uint64_t>(r.cells.back().seeds_run);

@@ -36,6 +36,7 @@ struct SweepOptions {
   std::optional<int> seeds;
   std::optional<std::uint64_t> seed;
   std::optional<std::string> strategy;
+  bool swarm = false;  // --swarm (absent from files written before it: false)
   bool operator==(const SweepOptions&) const = default;
 };
 

@@ -29,7 +29,7 @@ struct Failure {
 Failure failure_of(const scenarios::Cell& c, const ReproFiles& repro_files) {
   Failure f;
   for (const auto& [oracle, count] : c.fired) {
-    if (c.expected.contains(oracle) || c.allowed.contains(oracle)) continue;
+    if (!c.fails_on(oracle)) continue;
     const auto text = c.violation.find(oracle);
     const std::string violation = text == c.violation.end() || text->second.empty() ? oracle : text->second;
     const std::uint64_t seed = c.first_seed.at(oracle);

@@ -18,8 +18,8 @@ std::string describe(const ShardSet& s) {
 }
 
 std::string describe(const SweepOptions& s) {
-  return fmt::format("--seeds {}, --seed {}, --strategy {}", s.seeds ? std::to_string(*s.seeds) : "(the files')",
-                     s.seed ? std::to_string(*s.seed) : "(none)", s.strategy.value_or("(the files')"));
+  return fmt::format("--seeds {}, --seed {}, --strategy {}{}", s.seeds ? std::to_string(*s.seeds) : "(the files')",
+                     s.seed ? std::to_string(*s.seed) : "(none)", s.strategy.value_or("(the files')"), s.swarm ? ", --swarm" : "");
 }
 
 // Everything that must be equal between shards of one sweep, file by file.
@@ -81,6 +81,7 @@ scenarios::Cell merge_cell(const std::vector<const scenarios::Cell*>& parts, con
   m.targeted = first.targeted;
   m.planned_seeds = first.planned_seeds;
   m.sessions = first.sessions;
+  m.swarm = first.swarm;
   std::map<std::uint64_t, const ResultsFile*> seed_file;
   for (std::size_t i = 0; i < parts.size(); ++i) {
     const scenarios::Cell& c = *parts[i];
@@ -98,6 +99,10 @@ scenarios::Cell merge_cell(const std::vector<const scenarios::Cell*>& parts, con
     m.largest_image = std::max(m.largest_image, c.largest_image);
     if (c.seeds_run > 0) m.fresh_image_bytes = c.fresh_image_bytes;
     for (const auto& [oracle, n] : c.exercised) m.exercised[oracle] += n;
+    m.swarm_subsets.insert(c.swarm_subsets.begin(), c.swarm_subsets.end());
+    for (const auto& [feature, n] : c.swarm_feature_seeds) m.swarm_feature_seeds[feature] += n;
+    for (const auto& [oracle, features] : c.swarm_fired)
+      for (const auto& [feature, n] : features) m.swarm_fired[oracle][feature] += n;
     for (const auto& [oracle, n] : c.fired) {
       m.fired[oracle] += n;
       const std::uint64_t seed = c.first_seed.at(oracle);

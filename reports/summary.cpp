@@ -39,7 +39,7 @@ namespace {
 
 // Every mark a table can print for one oracle of one cell; the count of seeds where it fired
 // follows a counted mark. mark() and marks_legend() both read this one list.
-enum class Mark { Expected, Allowed, Unexpected, Missing, NotInShard, Quiet };
+enum class Mark { Expected, Allowed, Unexpected, Reported, Missing, NotInShard, Quiet };
 struct MarkInfo {
   Mark mark;
   const char* symbol;
@@ -50,6 +50,7 @@ constexpr MarkInfo kMarks[] = {
     {Mark::Expected, "x", true, "expected, fired in N seeds"},
     {Mark::Allowed, "~", true, "allowed, fired in N seeds"},
     {Mark::Unexpected, "!", true, "fired in N seeds, not expected"},
+    {Mark::Reported, "s", true, "--swarm: fired in N seeds, reported (the policy declares hazards of its own)"},
     {Mark::Missing, "?", false, "expected, never fired"},
     {Mark::NotInShard, "-", false, "expected, not fired in this shard (judged on the whole sweep)"},
     {Mark::Quiet, ".", false, "quiet"},
@@ -57,8 +58,12 @@ constexpr MarkInfo kMarks[] = {
 
 Mark classify(const scenarios::Cell& cell, const std::string& oracle, bool sharded) {
   const bool expected = cell.expected.contains(oracle);
-  if (cell.fired.contains(oracle)) return expected ? Mark::Expected : cell.allowed.contains(oracle) ? Mark::Allowed : Mark::Unexpected;
-  if (expected) return sharded ? Mark::NotInShard : Mark::Missing;
+  if (cell.fired.contains(oracle))
+    return expected                           ? Mark::Expected
+           : cell.allowed.contains(oracle)    ? Mark::Allowed
+           : cell.fails_on(oracle)            ? Mark::Unexpected
+                                              : Mark::Reported;
+  if (expected && !cell.swarm) return sharded ? Mark::NotInShard : Mark::Missing;  // swarm: not judged
   return Mark::Quiet;
 }
 
@@ -89,6 +94,38 @@ std::string abbreviation(const std::string& oracle) {
 
 }  // namespace
 
+std::vector<SwarmLine> swarm_lines(const scenarios::SuiteResult& result) {
+  std::vector<SwarmLine> out;
+  for (const auto& c : result.cells) {
+    if (!c.swarm) continue;
+    if (out.empty() || out.back().scenario != c.scenario) out.push_back({c.scenario, c.seeds_run, c.swarm_subsets.size(), {}});
+    for (const auto& [oracle, n] : c.fired)
+      out.back().fired.push_back({c.policy, oracle, n, c.seeds_run, scenarios::swarm_features_when_fired(c, oracle), c.fails_on(oracle)});
+  }
+  return out;
+}
+
+namespace {
+
+std::string swarm_text(const scenarios::SuiteResult& result, bool markdown) {
+  const auto lines = swarm_lines(result);
+  if (lines.empty()) return "";
+  std::string out = markdown ? "\n\n### Swarm\n\nEach seed ran with its own subset of hazards and faults (`--swarm`); a policy that "
+                               "declares no hazard fails on anything, the others' findings are reported.\n"
+                             : "swarm: each seed ran with its own subset of hazards and faults\n";
+  for (const auto& l : lines) {
+    out += markdown ? fmt::format("\n- **{}**: {} distinct subsets in {} seeds\n", l.scenario, l.subsets, l.seeds)
+                    : fmt::format("  {}: {} distinct subsets in {} seeds\n", l.scenario, l.subsets, l.seeds);
+    for (const auto& f : l.fired)
+      out += fmt::format("{}{} / {} fired in {} of {} seeds{}; features on in those seeds: {}\n", markdown ? "  - " : "    ",
+                         f.policy, f.oracle, f.seeds, f.of,
+                         f.fails ? (markdown ? " (**FAIL**)" : " (FAIL)") : "", f.features);
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string text_table(const scenarios::SuiteResult& result) {
   std::string out = fmt::format("{:<20} {:<9} {:>5}", "scenario", "policy", "seeds");
   for (const auto& o : scenarios::oracle_names()) out += fmt::format(" {:>6}", abbreviation(o));
@@ -101,6 +138,7 @@ std::string text_table(const scenarios::SuiteResult& result) {
                        c.ok() ? "ok" : "FAIL");
     for (const auto& problem : c.problems) out += fmt::format("    FAIL: {}\n", problem);
   }
+  out += swarm_text(result, false);
   out += marks_legend(false) + "\n";
   out += fmt::format("{}{}\n", speed(result).describe(),
                      result.sharded ? "; sharded: expected hazards are judged on the whole sweep only" : "");
@@ -121,6 +159,7 @@ std::string markdown(const scenarios::SuiteResult& result) {
   }
   for (const auto& c : result.cells)
     for (const auto& problem : c.problems) out += fmt::format("\n- **{} / {}**: {}", c.scenario, c.policy, problem);
+  out += swarm_text(result, true);
   out += fmt::format("\n\n{}. {}\n", speed(result).describe(), marks_legend(true));
   return out;
 }

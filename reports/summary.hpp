@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "scenarios/suite.hpp"
 
@@ -34,6 +35,22 @@ std::map<std::string, std::uint64_t> seeds_per_scenario(const scenarios::SuiteRe
 // text table (markdown = false) or the Markdown summary.
 std::string mark(const scenarios::Cell& cell, const std::string& oracle, bool sharded);
 std::string marks_legend(bool markdown);
+
+// --swarm, per scenario: the seeds, how many distinct feature subsets they ran, and for each
+// policy and oracle that fired the features on in the seeds where it did.
+struct SwarmLine {
+  std::string scenario;
+  int seeds = 0;
+  std::size_t subsets = 0;
+  struct Fired {
+    std::string policy, oracle;
+    int seeds = 0, of = 0;
+    std::string features;  // scenarios::swarm_features_when_fired
+    bool fails = false;
+  };
+  std::vector<Fired> fired;
+};
+std::vector<SwarmLine> swarm_lines(const scenarios::SuiteResult& result);
 
 std::string text_table(const scenarios::SuiteResult& result);
 std::string markdown(const scenarios::SuiteResult& result);

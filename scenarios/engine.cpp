@@ -9,6 +9,7 @@
 #include "scenarios/engine/load_generator.hpp"
 #include "scenarios/engine/recorder.hpp"
 #include "scenarios/engine/server_processes.hpp"
+#include "scenarios/swarm.hpp"
 #include "upgrader/snapshot.hpp"
 
 namespace scenarios {
@@ -44,6 +45,8 @@ sim::WorldConfig world_config(const Scenario& sc, const RunSettings& st) {
   c.strategy = st.strategy;
   c.limits.deadline = sc.duration;
   c.keep_trace_events = st.keep_trace;
+  // [filesystem] model: parsed and validated by the scenario parser, so always a known name.
+  c.fs.model = *sim::parse_fs_model(sc.fs_model);
   return c;
 }
 
@@ -116,7 +119,7 @@ class Run {
   void judge() {
     const Observation obs = recorder_.finish(processes_.current());
     const OracleContext ctx{sc_, releases_, processes_.first().server->policy().snapshot_saves_per_upgrade(),
-                            fresh_image_bytes(), processes_.config().snapshot};
+                            fresh_image_bytes(), processes_.config().snapshot, swarm_adds_crashes(st_.swarm)};
     Verdicts verdicts;
     if (recorder_.enabled()) verdicts = scenarios::judge(obs, ctx);
     const auto& outcome = report_.run.outcome;
@@ -207,7 +210,11 @@ class Run {
 }  // namespace
 
 RunReport run_scenario(const Scenario& scenario, const std::string& policy, const RunSettings& settings, Judging judging) {
-  return Run(scenario, policy, settings, judging).go();
+  if (settings.swarm.empty()) return Run(scenario, policy, settings, judging).go();
+  // The world, the deployer, the faults and the oracles all see the scenario with the run's
+  // swarm features on: budgets are the scenario's own, judged against what really ran.
+  const Scenario swarmed = apply_swarm(scenario, settings.swarm);
+  return Run(swarmed, policy, settings, judging).go();
 }
 
 }  // namespace scenarios

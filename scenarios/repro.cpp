@@ -11,6 +11,7 @@
 #include <sstream>
 #include <toml++/toml.h>
 
+#include "scenarios/swarm.hpp"
 #include "upgrader/checksum.hpp"
 
 namespace scenarios {
@@ -174,7 +175,7 @@ std::string render_repro(const Repro& r) {
   // Every field of RunSettings, by name: adding one to the struct fails to compile here (and
   // in parse_repro) until it is written (and read back).
   const auto& [scenario_hash, policy, seed, replay, strategy, sessions, crash, crash_at_op, crash_outcome, crash_state,
-               recovery_crash_at_op, upgrade_at_point, keep_trace] = r.settings;
+               recovery_crash_at_op, upgrade_at_point, swarm, keep_trace] = r.settings;
   std::string out =
       "# hotsim repro: `hotsim replay <this file>` from any directory. Paths are relative to this\n"
       "# file; a scenario or package file whose checksum differs is refused (exit 3).\n";
@@ -191,6 +192,11 @@ std::string render_repro(const Repro& r) {
   if (crash_state != 0) out += fmt::format("crash_state = \"{}\"\n", crash_state);
   if (recovery_crash_at_op) out += fmt::format("recovery_crash_at_op = {}\n", *recovery_crash_at_op);
   if (!upgrade_at_point.empty()) out += fmt::format("upgrade_at_point = {}\n", toml_string(upgrade_at_point));
+  if (!swarm.empty()) {
+    std::vector<std::string> names;
+    for (const auto& f : swarm) names.push_back(toml_string(f));
+    out += fmt::format("swarm = [{}]  # hotsim run --swarm: these features on over the scenario's own\n", fmt::join(names, ", "));
+  }
   if (keep_trace) out += "keep_trace = true\n";
   // The choices, 16 to a line (readable, diffable); a tail of zeros as its length.
   if (replay) {
@@ -234,11 +240,11 @@ Repro parse_repro(const std::string& text, const std::string& path) {
 
   const TableReader s(doc, "settings",
                       {"scenario_hash", "policy", "seed", "strategy", "sessions", "crash", "crash_at_op", "crash_outcome", "crash_state",
-                       "recovery_crash_at_op", "upgrade_at_point", "keep_trace", "choices", "choices_then_zeros"},
+                       "recovery_crash_at_op", "upgrade_at_point", "swarm", "keep_trace", "choices", "choices_then_zeros"},
                       path);
   // Every field of RunSettings, by name (see render_repro).
   auto& [scenario_hash, policy, seed, replay, strategy, sessions, crash, crash_at_op, crash_outcome, crash_state,
-         recovery_crash_at_op, upgrade_at_point, keep_trace] = r.settings;
+         recovery_crash_at_op, upgrade_at_point, swarm, keep_trace] = r.settings;
   scenario_hash = s.string(s.required("scenario_hash"), "scenario_hash");
   policy = s.string(s.required("policy"), "policy");
   seed = s.unsigned_value(s.required("seed"), "seed");
@@ -265,6 +271,12 @@ Repro parse_repro(const std::string& text, const std::string& path) {
   if (s.get("crash_state") != nullptr) crash_state = s.unsigned_value(*s.get("crash_state"), "crash_state");
   if (const auto op = s.integer("recovery_crash_at_op", 1, INT32_MAX)) recovery_crash_at_op = static_cast<int>(*op);
   upgrade_at_point = s.string("upgrade_at_point").value_or("");
+  if (const toml::node* n = s.get("swarm")) {
+    if (!n->is_array()) s.fail(*n, "'swarm': expected an array of swarm feature names");
+    for (const toml::node& f : *n->as_array()) swarm.push_back(s.string(f, "swarm"));
+    if (const std::string problem = swarm_list_problem(swarm); !problem.empty()) s.fail(*n, fmt::format("'swarm': {}", problem));
+    swarm = in_table_order(std::move(swarm));  // one spelling per subset: the order they apply in
+  }
   if (const toml::node* n = s.get("keep_trace")) {
     if (!n->is_boolean()) s.fail(*n, "'keep_trace': expected true or false");
     keep_trace = n->as_boolean()->get();
@@ -347,8 +359,9 @@ ReplayVerdict judge_replay(const Repro& repro, const RunReport& replayed) {
 std::string ReplayVerdict::describe(const Repro& repro, const RunReport& replayed) const {
   const RunSettings& s = repro.settings;
   if (reproduced())
-    return fmt::format("REPRODUCED: trace hash {:016x}; {} fired again ({} / {}, seed {})", replayed.run.trace_hash,
-                       repro.oracle.empty() ? "nothing" : repro.oracle, s.policy, repro.scenario_path, s.seed);
+    return fmt::format("REPRODUCED: trace hash {:016x}; {} fired again ({} / {}, seed {}{})", replayed.run.trace_hash,
+                       repro.oracle.empty() ? "nothing" : repro.oracle, s.policy, repro.scenario_path, s.seed,
+                       s.swarm.empty() ? "" : ", swarm " + describe_swarm(s.swarm));
   std::string why = fmt::format("expected trace hash {:016x}, got {:016x}", repro.trace_hash, replayed.run.trace_hash);
   if (!repro.oracle.empty()) why += fmt::format("; {} {}", repro.oracle, fired ? "fired" : "did NOT fire");
   if (!exact_choices) why += "; the recorded choices ran out or held out-of-range values";

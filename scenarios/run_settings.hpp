@@ -42,6 +42,9 @@ struct RunSettings {
   // begins the first time, after the deploy time, that a request reaches this yield point
   // ("Class>>selector"). Empty: the scenario's own deployer.
   std::string upgrade_at_point;
+  // Swarm testing (scenarios/swarm.hpp): the features this run turned on over the scenario's
+  // own, in the table's order. Empty: the scenario as written.
+  std::vector<std::string> swarm;
   // Observation only: keep the readable trace and its events. Never changes the trace hash.
   bool keep_trace = false;
   // No budget is overridden today: budgets come from the scenario file, pinned by its hash.

@@ -2,8 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <optional>
 #include <stdexcept>
+
+#include "scenarios/swarm.hpp"
 
 namespace scenarios {
 
@@ -11,9 +14,10 @@ namespace {
 
 struct Candidate {
   int sessions;
-  std::string crash;
+  std::optional<std::string> crash;  // unset: the scenario's (with the swarm features on)
   std::optional<int> crash_at_op;
   std::vector<std::uint64_t> choices;
+  std::vector<std::string> swarm;
 };
 
 // A replayed list that runs out answers 0, so trailing zeros say nothing: drop them.
@@ -30,6 +34,7 @@ Repro shrink(const Repro& input, int max_attempts, ShrinkStats& stats, const std
     s.sessions = c.sessions;
     s.crash = c.crash;
     s.crash_at_op = c.crash_at_op;
+    s.swarm = c.swarm;
     s.replay = c.choices;
     s.keep_trace = false;
     return s;
@@ -45,11 +50,12 @@ Repro shrink(const Repro& input, int max_attempts, ShrinkStats& stats, const std
   ++stats.attempts;
   const RunReport original = run_scenario(scenario, input.settings.policy, first);
   if (!original.fired(input.oracle)) throw std::runtime_error(fmt::format("the repro does not show {} to begin with", input.oracle));
-  Candidate best{input.settings.sessions.value_or(scenario.sessions), input.settings.crash.value_or(scenario.crash),
-                 input.settings.crash_at_op, original.run.choices};
+  Candidate best{input.settings.sessions.value_or(scenario.sessions), input.settings.crash, input.settings.crash_at_op,
+                 original.run.choices, input.settings.swarm};
   trim(best.choices);
   stats.sessions_before = best.sessions;
   stats.choices_before = best.choices.size();
+  stats.swarm_before = static_cast<int>(best.swarm.size());
   auto accept = [&](Candidate c, const std::string& what) {
     if (stats.attempts >= max_attempts) return false;
     trim(c.choices);
@@ -60,6 +66,16 @@ Repro shrink(const Repro& input, int max_attempts, ShrinkStats& stats, const std
     return true;
   };
 
+  // 0. Fewer swarm features, one dropped at a time (with any that no longer apply without it:
+  //    a media fault without its power cut).
+  for (std::size_t i = best.swarm.size(); i-- > 0 && stats.attempts < max_attempts;) {
+    if (i >= best.swarm.size()) continue;
+    Candidate c = best;
+    const std::string dropped = c.swarm[i];
+    c.swarm.erase(c.swarm.begin() + static_cast<std::ptrdiff_t>(i));
+    c.swarm = applicable_features(scenario, c.swarm);
+    accept(c, fmt::format("swarm without {}", dropped));
+  }
   // 1. Fewer sessions: the smallest count that still fails, trying from 1 upwards.
   for (int s = 1; s < best.sessions && stats.attempts < max_attempts; s = s < 4 ? s + 1 : s * 2) {
     Candidate c = best;
@@ -67,7 +83,7 @@ Repro shrink(const Repro& input, int max_attempts, ShrinkStats& stats, const std
     if (accept(c, fmt::format("{} sessions", s))) break;
   }
   // 2. No crash, if the failure does not need it.
-  if (best.crash != "none" || best.crash_at_op) {
+  if (best.crash.value_or(apply_swarm(scenario, best.swarm).crash) != "none" || best.crash_at_op) {
     Candidate c = best;
     c.crash = "none";
     c.crash_at_op.reset();
@@ -98,6 +114,7 @@ Repro shrink(const Repro& input, int max_attempts, ShrinkStats& stats, const std
   Repro minimal = make_repro(scenario, final_run, input.oracle, settings);
   stats.sessions_after = best.sessions;
   stats.choices_after = best.choices.size();
+  stats.swarm_after = static_cast<int>(best.swarm.size());
   return minimal;
 }
 

@@ -1,7 +1,7 @@
 #pragma once
-// Shrinking a failure: fewer sessions, no crash if it is not needed, and a shorter, simpler
-// choice list (truncation, deleted runs, values lowered towards 0, as Hypothesis-style
-// shrinkers do), keeping every step after which the same oracle still fires.
+// Shrinking a failure: fewer swarm features, fewer sessions, no crash if it is not needed,
+// and a shorter, simpler choice list (truncation, deleted runs, values lowered towards 0, as
+// Hypothesis-style shrinkers do), keeping every step after which the same oracle still fires.
 #include <functional>
 #include <string>
 
@@ -14,6 +14,7 @@ struct ShrinkStats {
   int accepted = 0;
   std::size_t choices_before = 0, choices_after = 0;  // up to the last non-zero one
   int sessions_before = 0, sessions_after = 0;
+  int swarm_before = 0, swarm_after = 0;  // swarm features on
 };
 
 // Returns the smallest repro found within `max_attempts` runs; it still shows the oracle, and

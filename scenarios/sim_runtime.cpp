@@ -23,8 +23,8 @@ auto translate(F&& f) -> decltype(f()) {
       case sim::FsErrc::IsADirectory:
       case sim::FsErrc::NotADirectory: kind = IoError::Kind::NotAFile; break;
       case sim::FsErrc::NoSpace: kind = IoError::Kind::NoSpace; break;
-      case sim::FsErrc::NotEmpty:
-      case sim::FsErrc::Io: break;
+      case sim::FsErrc::Io: kind = IoError::Kind::Io; break;
+      case sim::FsErrc::NotEmpty: break;
     }
     throw IoError(kind, e.path(), e.what());
   }
@@ -41,13 +41,13 @@ void SimFilesystem::mkdir(const std::string& path) {
 }
 void SimFilesystem::write(const std::string& path, std::string_view data) {
   before("write", path);
-  if (io_error(errors_.write_ppm)) throw IoError(IoError::Kind::Other, path, "input/output error (injected on write)");
+  if (io_error(errors_.write_ppm)) throw IoError(IoError::Kind::Io, path, "input/output error (injected on write)");
   translate([&] { fs_.write(path, data); });
   after("write", path);
 }
 std::string SimFilesystem::read(const std::string& path) {
   before("read", path);
-  if (io_error(errors_.read_ppm)) throw IoError(IoError::Kind::Other, path, "input/output error (injected on read)");
+  if (io_error(errors_.read_ppm)) throw IoError(IoError::Kind::Io, path, "input/output error (injected on read)");
   std::string data = translate([&] { return fs_.read(path); });
   after("read", path);
   return data;

@@ -2,6 +2,7 @@
 
 #include "scenarios/parallel.hpp"
 #include "scenarios/repro.hpp"
+#include "scenarios/swarm.hpp"
 
 #include <fmt/format.h>
 
@@ -20,11 +21,44 @@ bool SuiteResult::ok() const {
   return std::all_of(cells.begin(), cells.end(), [](const Cell& c) { return c.ok(); });
 }
 
+bool Cell::fails_on(const std::string& oracle) const {
+  if (expected.contains(oracle) || allowed.contains(oracle)) return false;
+  return !swarm || declares_safe() || oracle == "app-error";
+}
+
+std::string swarm_features_when_fired(const Cell& cell, const std::string& oracle) {
+  const auto it = cell.swarm_fired.find(oracle);
+  if (it == cell.swarm_fired.end() || it->second.empty()) return "none";
+  std::vector<std::pair<std::string, int>> on(it->second.begin(), it->second.end());
+  std::stable_sort(on.begin(), on.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  std::string out;
+  for (const auto& [feature, n] : on) out += fmt::format("{}{} in {}", out.empty() ? "" : ", ", feature, n);
+  return out;
+}
+
+namespace {
+
+void judge_swarm(Cell& cell) {
+  for (const auto& [oracle, count] : cell.fired)
+    if (cell.fails_on(oracle))
+      cell.problems.push_back(fmt::format("{} fired in {} of {} swarm seeds (first seed {}); {}; features on in those seeds: {}", oracle,
+                                          count, cell.seeds_run, cell.first_seed.at(oracle),
+                                          oracle == "app-error" ? "the run itself failed"
+                                                                : "a policy that declares no hazard must stay clean under every subset",
+                                          swarm_features_when_fired(cell, oracle)));
+}
+
+}  // namespace
+
 void judge(SuiteResult& result) {
   for (Cell& cell : result.cells) {
     cell.problems.clear();
+    if (cell.swarm) {
+      judge_swarm(cell);
+      continue;
+    }
     for (const auto& [oracle, count] : cell.fired)
-      if (!cell.expected.contains(oracle) && !cell.allowed.contains(oracle))
+      if (cell.fails_on(oracle))
         cell.problems.push_back(fmt::format("{} fired in {} of {} seeds (first seed {}) but was not expected", oracle, count,
                                             cell.seeds_run, cell.first_seed.at(oracle)));
     // A hazard nothing in the run could trip proves nothing for any policy: the scenario's
@@ -67,6 +101,7 @@ SuiteResult run_suite(const std::vector<Scenario>& scenarios, const SuiteOptions
       cell.scenario_path = sc.path;
       cell.scenario_checksum = sc.checksum;
       cell.policy = policy;
+      cell.swarm = options.swarm;
       cell.expected = sc.expect.at(policy);
       cell.allowed = sc.allow.at(policy);
       cell.sessions = sc.sessions + sc.idle_sessions;
@@ -95,6 +130,7 @@ SuiteResult run_suite(const std::vector<Scenario>& scenarios, const SuiteOptions
     settings.policy = result.cells[t.cell].policy;
     settings.seed = t.seed;
     settings.strategy = options.strategy.value_or(sc.strategy);
+    if (options.swarm) settings.swarm = draw_swarm(sc, t.seed);
     return settings;
   };
   // Each run is folded into its cell as soon as it ends and then dropped, so a sweep's memory
@@ -136,6 +172,13 @@ SuiteResult run_suite(const std::vector<Scenario>& scenarios, const SuiteOptions
         cell.upgrade_pauses.merge(upgrade_pauses);
         for (const auto bytes : r.image_sizes) cell.largest_image = std::max(cell.largest_image, bytes);
         for (const std::string& oracle : r.exercised) ++cell.exercised[oracle];
+        if (cell.swarm) {
+          cell.swarm_subsets.insert(describe_swarm(settings.swarm));
+          for (const std::string& feature : settings.swarm) {
+            ++cell.swarm_feature_seeds[feature];
+            for (const std::string& oracle : fired) ++cell.swarm_fired[oracle][feature];
+          }
+        }
         for (const std::string& oracle : fired) {
           ++cell.fired[oracle];
           auto [it, first] = example_task[t.cell].try_emplace(oracle, i);

@@ -32,6 +32,9 @@ struct SuiteOptions {
   int jobs = 1;
   // Judge expected hazards that never fired (false for partial sweeps: shards, short budgets).
   bool judge_missing = true;
+  // Swarm testing: each seed runs with its own subset of hazards and faults (scenarios/swarm.hpp),
+  // and cells are judged as judge() says for swarm cells.
+  bool swarm = false;
 };
 
 // One scenario × policy over all its seeds.
@@ -62,6 +65,18 @@ struct Cell {
   double run_seconds = 0;      // real time spent running this cell's seeds
   std::vector<std::string> problems;  // what makes this cell fail
   bool ok() const { return problems.empty(); }
+
+  // --swarm: the distinct feature subsets its seeds ran (describe_swarm), the seeds run with
+  // each feature on, and per oracle the seeds where it fired with each feature on.
+  bool swarm = false;
+  std::set<std::string> swarm_subsets;
+  std::map<std::string, int> swarm_feature_seeds;
+  std::map<std::string, std::map<std::string, int>> swarm_fired;
+  // A policy that declares no hazard (nothing to fire, nothing allowed) claims to be safe.
+  bool declares_safe() const { return expected.empty() && allowed.empty(); }
+  // Whether `oracle` firing fails this cell: undeclared, and under --swarm only in a cell that
+  // declares itself safe (or app-error, which is never the policy's to declare).
+  bool fails_on(const std::string& oracle) const;
 };
 
 struct SuiteResult {
@@ -76,7 +91,15 @@ struct SuiteResult {
 // Sets each cell's problems from what it holds: oracles that fired undeclared, and unless
 // `result.sharded`, the scenario's hazards never exercised (vacuous) and expected hazards that
 // never fired. run_suite judges with it, and so does a merge of shards (reports/merge.hpp).
+//
+// A swarm cell is judged otherwise, because a scenario's expectations were written for its own
+// features: a cell that declares itself safe fails on any oracle in any subset; in the others
+// what fires is reported (counted per oracle and feature), not failed; app-error fails any
+// cell; vacuity and missing hazards are not judged (a subset may change the hazard away).
 void judge(SuiteResult& result);
+// --swarm: "power-cuts-2 in 3, eio-read in 1", the features on in the seeds where `oracle`
+// fired, most often first ("none" if no feature was on in any of them).
+std::string swarm_features_when_fired(const Cell& cell, const std::string& oracle);
 
 // progress(done, total) is called from the calling thread. A run that throws (an internal
 // error: inputs are validated before) ends the suite with TaskFailed (scenarios/parallel.hpp)

@@ -4,6 +4,7 @@
 // only then remove the staging files. A batch that keeps failing is quarantined.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <set>
@@ -13,6 +14,7 @@
 #include "upgrader/checksum.hpp"
 #include "upgrader/manifest.hpp"
 #include "upgrader/package.hpp"
+#include "upgrader/runtime.hpp"
 #include "upgrader/server.hpp"
 #include "upgrader/staging.hpp"
 
@@ -23,6 +25,29 @@ namespace {
 struct SaveFailed : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+
+// The disk kept failing to read the batch (EIO): not the batch's fault either.
+struct ReadFailed : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// The device failed (EIO) or is full: says nothing about the batch.
+bool disk_fault(const IoError& e) { return e.kind() == IoError::Kind::Io || e.kind() == IoError::Kind::NoSpace; }
+
+// A read the device fails is read again a few times in this poll: a transient EIO must not
+// cost a good batch a try (after max_tries it would be quarantined), and if the disk keeps
+// failing the batch stays staged for the next poll (ReadFailed), its count untouched.
+constexpr int kReadAttempts = 3;
+std::string read_staged(Filesystem& fs, const std::string& path) {
+  for (int attempt = 1;; ++attempt) {
+    try {
+      return fs.read(path);
+    } catch (const IoError& e) {
+      if (!disk_fault(e)) throw;
+      if (attempt == kReadAttempts) throw ReadFailed(e.what());
+    }
+  }
+}
 
 // Dependency order inside the batch; ties (and independent packages) by name.
 std::vector<const Package*> dependency_order(const std::vector<Package>& batch, const Release& installed) {
@@ -74,9 +99,11 @@ class SafePolicy : public Policy {
     if (!fs.exists(manifest_path)) return;
     std::string manifest_text;
     std::vector<ManifestEntry> entries;
+    batch_seen_ = fnv1a64("");
     try {
       if (!fs.is_regular_file(manifest_path)) throw LoadError(fmt::format("{}: not a regular file", manifest_path));
-      manifest_text = fs.read(manifest_path);
+      manifest_text = read_staged(fs, manifest_path);
+      batch_seen_ = fnv1a64(manifest_text);
       entries = parse_manifest(manifest_text, manifest_path);
       upgrade(server, entries);
       forget_tries(server);
@@ -84,9 +111,14 @@ class SafePolicy : public Policy {
       // The batch is fine, the disk is not (full, failing): keep everything staged, which is
       // the durable record of the upgrade, report it, and try again next period.
       server.record("error", fmt::format("release published but not saved, staging kept for the next try: {}", e.what()));
+    } catch (const ReadFailed& e) {
+      server.record("error", fmt::format("the disk failed reading the batch, staging kept for the next try (not counted): {}", e.what()));
     } catch (const std::exception& e) {
-      // Tries are counted on disk, so a crash or restart does not reset the bound.
-      const int tries = record_try(server, checksum_text(manifest_text));
+      // Tries are counted on disk, so a crash or restart does not reset the bound. They count
+      // for the bytes this try read: a batch whose files changed since the last try (an upload
+      // still in progress behind an early trigger, or uploaded again) starts a new count, so a
+      // slow upload never uses up the tries of the complete batch.
+      const int tries = record_try(server, fmt::format("batch:{:016x}", batch_seen_));
       server.record("error", fmt::format("batch refused (try {} of {}): {}", tries, cfg.max_tries, e.what()));
       if (tries >= cfg.max_tries) {
         quarantine(server, entries, e.what());
@@ -107,7 +139,8 @@ class SafePolicy : public Policy {
       if (!fs.is_regular_file(path)) throw LoadError(fmt::format("{}: refused: not a regular file (link, directory or device)", path));
       if (const auto size = fs.size(path); size > cfg.max_package_bytes)
         throw LoadError(fmt::format("{}: refused: {} bytes, more than the {} a package may have", path, size, cfg.max_package_bytes));
-      const std::string bytes = fs.read(path);
+      const std::string bytes = read_staged(fs, path);
+      batch_seen_ = fnv1a64(bytes, batch_seen_);
       if (checksum_text(bytes) != e.checksum)
         throw LoadError(fmt::format("{}: checksum {} does not match the manifest's {} (incomplete or altered upload)", path,
                                     checksum_text(bytes), e.checksum));
@@ -175,8 +208,8 @@ class SafePolicy : public Policy {
     keep("REASON", reason + "\n");
     for (const ManifestEntry& e : entries)
       if (fs.exists(server.staging_path(e.file)) && fs.is_regular_file(server.staging_path(e.file)))
-        keep(e.file, fs.read(server.staging_path(e.file)));
-    keep(cfg.trigger, fs.read(server.staging_path(cfg.trigger)));
+        keep(e.file, read_staged(fs, server.staging_path(e.file)));
+    keep(cfg.trigger, read_staged(fs, server.staging_path(cfg.trigger)));
     fs.fsync_dir(dir);
     // Then out of staging, the manifest first (see upgrade()).
     fs.unlink(server.staging_path(cfg.trigger));
@@ -192,30 +225,45 @@ class SafePolicy : public Policy {
     return slash == std::string::npos ? "." : path.substr(0, slash);
   }
 
-  // "<manifest checksum> <failed tries>", in a hidden file of the staging directory.
+  // "<batch> <failed tries>", in a hidden file of the staging directory.
   static std::string tries_path(Server& server) { return server.staging_path(".tries"); }
 
-  int record_try(Server& server, const std::string& manifest) {
+  int record_try(Server& server, const std::string& batch) {
     Filesystem& fs = server.runtime().fs();
     int tries = 0;
-    if (fs.exists(tries_path(server))) {
-      std::istringstream in(fs.read(tries_path(server)));
-      std::string sum;
-      int count = 0;
-      if (in >> sum >> count && sum == manifest) tries = count;
+    try {
+      if (fs.exists(tries_path(server))) {
+        std::istringstream in(read_staged(fs, tries_path(server)));
+        std::string sum;
+        int count = 0;
+        if (in >> sum >> count && sum == batch) tries = count;
+      }
+    } catch (const ReadFailed& e) {
+      server.record("error", fmt::format("the failed-try count cannot be read, counting on from memory: {}", e.what()));
     }
-    ++tries;
-    // Replaced whole (written aside, then renamed): rewritten in place, a crash could leave
-    // it empty or torn, and the count would start again from zero.
-    const std::string aside = tries_path(server) + ".tmp";
-    fs.write(aside, fmt::format("{} {}\n", manifest, tries));
-    fs.fsync(aside);
-    fs.rename(aside, tries_path(server));
-    fs.fsync_dir(server.config().staging_dir);
+    // Counted in memory as well: a disk that cannot take the count (full, failing) must not
+    // let a failing batch be tried without bound while this process lives; on disk it
+    // survives restarts.
+    int& remembered = tries_in_memory_[batch];
+    tries = std::max(tries, remembered) + 1;
+    remembered = tries;
+    try {
+      // Replaced whole (written aside, then renamed): rewritten in place, a crash could leave
+      // it empty or torn, and the count would start again from zero.
+      const std::string aside = tries_path(server) + ".tmp";
+      fs.write(aside, fmt::format("{} {}\n", batch, tries));
+      fs.fsync(aside);
+      fs.rename(aside, tries_path(server));
+      fs.fsync_dir(server.config().staging_dir);
+    } catch (const IoError& e) {
+      if (!disk_fault(e)) throw;
+      server.record("error", fmt::format("the failed-try count cannot be saved, kept in memory: {}", e.what()));
+    }
     return tries;
   }
 
   void forget_tries(Server& server) {
+    tries_in_memory_.clear();
     Filesystem& fs = server.runtime().fs();
     if (!fs.exists(tries_path(server))) return;
     fs.unlink(tries_path(server));
@@ -224,6 +272,8 @@ class SafePolicy : public Policy {
 
   static constexpr int kSaveAttempts = 3;
   int quarantined_ = 0;
+  std::map<std::string, int> tries_in_memory_;  // batch (as record_try names it) -> failed tries this process counted
+  std::uint64_t batch_seen_ = 0;  // this poll: the bytes read so far, the manifest's first
 };
 
 }  // namespace

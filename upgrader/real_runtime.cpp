@@ -25,6 +25,7 @@ namespace {
   IoError::Kind kind = err == ENOENT ? IoError::Kind::NotFound
                        : err == EEXIST ? IoError::Kind::Exists
                        : err == ENOSPC ? IoError::Kind::NoSpace
+                       : err == EIO ? IoError::Kind::Io
                        : err == ELOOP || err == EISDIR || err == ENOTDIR ? IoError::Kind::NotAFile
                                                                          : IoError::Kind::Other;
   throw IoError(kind, path, fmt::format("{}: {}", op, std::strerror(err)));

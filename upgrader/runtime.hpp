@@ -19,7 +19,8 @@ using Time = std::chrono::nanoseconds;
 // A filesystem error: what was attempted, on which path, and why.
 class IoError : public std::runtime_error {
  public:
-  enum class Kind { NotFound, Exists, BadPath, NotAFile, NoSpace, Other };
+  // Io: the device failed the operation (EIO), which says nothing about the file's contents.
+  enum class Kind { NotFound, Exists, BadPath, NotAFile, NoSpace, Io, Other };
   IoError(Kind kind, std::string path, const std::string& what)
       : std::runtime_error(path + ": " + what), kind_(kind), path_(std::move(path)) {}
   Kind kind() const { return kind_; }

@@ -8,6 +8,10 @@
 
 namespace upgrader {
 
+namespace {
+constexpr int kBootReadAttempts = 3;
+}  // namespace
+
 Server::Server(Runtime& runtime, ServerConfig config, std::unique_ptr<Policy> policy)
     : runtime_(runtime), config_(std::move(config)), policy_(std::move(policy)), interpreter_(image_, runtime_) {}
 
@@ -30,7 +34,17 @@ void Server::boot() {
     if (!fs.exists(path)) continue;
     any = true;
     try {
-      image_.restore(load_snapshot(fs, path));
+      // A read the device fails (EIO) says nothing about the copy's bytes: read it again a
+      // few times before falling back to an older copy, or to none.
+      for (int attempt = 1;; ++attempt) {
+        try {
+          image_.restore(load_snapshot(fs, path));
+          break;
+        } catch (const IoError& e) {
+          if (e.kind() != IoError::Kind::Io || attempt == kBootReadAttempts) throw;
+          record("error", fmt::format("{}; reading it again", e.what()));
+        }
+      }
     } catch (const std::exception& e) {
       if (!first_error) first_error = e.what();
       record("error", fmt::format("{}; trying the next copy", e.what()));

@@ -93,6 +93,7 @@ struct SnapshotSeen {
   std::uint64_t image_hash = 0;  // of the image it decodes to (canonical encoding)
   std::uint64_t bytes = 0;
   ReleaseState state;
+  int copy = 0;  // durable: which copy of the image the policy keeps (0: the snapshot path)
   bool disk_image_matches(const struct BootSeen& boot) const;
 };
 

@@ -165,14 +165,16 @@ void Recorder::check_snapshot(int process, bool volatile_view) {
     return;
   }
   // Any copy the policy keeps: the boot may read whichever survived intact.
-  for (const std::string& path : snapshot_paths_) {
+  for (std::size_t copy = 0; copy < snapshot_paths_.size(); ++copy) {
+    const std::string& path = snapshot_paths_[copy];
     const auto durable = fs.peek_durable(path);
     const std::uint64_t raw = durable ? upgrader::fnv1a64(*durable) : 0;
     if (raw == durable_snapshot_raw_[path]) continue;
     durable_snapshot_raw_[path] = raw;
     if (!durable) continue;
     if (auto decoded = decode(*durable))
-      obs_.snapshots.push_back({mark(), process, true, decoded->first, durable->size(), std::move(decoded->second)});
+      obs_.snapshots.push_back(
+          {mark(), process, true, decoded->first, durable->size(), std::move(decoded->second), static_cast<int>(copy)});
   }
 }
 

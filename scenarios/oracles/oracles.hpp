@@ -37,6 +37,9 @@ struct OracleContext {
   int declared_saves = 1;          // the policy's snapshot saves per upgrade
   std::uint64_t fresh_image_bytes = 0;  // the new release alone, no sessions
   std::string snapshot_path;            // where the server saves its image
+  // --swarm added the run's crashes: the liveness budget was written without them, so what
+  // each crash cost does not count against it (upgrade_outcome.cpp, liveness_deadline).
+  bool crashes_added = false;
 };
 
 class Verdicts {

@@ -3,23 +3,28 @@
 // the last deploy that wrote its trigger, and liveness from every trigger.
 //  - eventual-upgrade: a batch that was completely staged and that the harness itself
 //    installs (dependency order, from the files) is in the image at the end of the run,
-//    after the last restart (judged when the run left the liveness budget after both).
+//    after the last restart (judged when the run left the liveness budget after the last
+//    trigger, the last restart and the last crash).
 //  - refused-good-batch: an installable, completely staged batch was moved out of staging
 //    (quarantined) instead of installed.
 //  - bounded-retry: a batch that cannot be installed is tried exactly max_tries times
 //    (counted from outside: polls that read a batch file or the trigger, in any process)
-//    before it is moved aside; a crash may add one interrupted try.
-//  - clean-completion: one poll period after the new release was durably saved, the trigger
-//    and the batch's files are gone from staging and none sits in quarantine; the batch is
-//    never read again; the upgrade cost at most the snapshot saves the policy declares
-//    (when none of its file operations failed). With several deploys, each deploy's batch
-//    files once its release is saved, the rest for the last deploy.
+//    before it is moved aside; a crash may add one interrupted try, and so may a poll in
+//    which a file operation failed.
+//  - clean-completion: one poll period after the new release was durably saved (in every
+//    copy of the image the policy keeps), the trigger and the batch's files are gone from
+//    staging and none sits in quarantine; the batch is never read again; the upgrade cost at
+//    most the snapshot saves the policy declares (when none of its file operations failed).
+//    With several deploys, each deploy's batch files once its release is saved, the rest
+//    for the last deploy.
 //  - liveness: a triggered upgrade completes or reports failure (moves the batch aside)
-//    within the budget, and once the upload is complete the trigger is not left staged for
+//    within the budget (plus, for crashes --swarm added, what each cost: see
+//    liveness_deadline), and once the upload is complete the trigger is not left staged for
 //    more than max_retries_without_report poll periods of uptime with nothing done.
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "scenarios/oracles/oracles.hpp"
@@ -63,6 +68,26 @@ int crashes_between(const Observation& obs, sim::Time from, sim::Time to) {
                                         [&](const CrashSeen& c) { return c.mark.at >= from && c.mark.at <= to; }));
 }
 
+// The liveness deadline: the budget after the trigger. When --swarm added the crashes (the
+// budget was written for a run without them), plus what each crash before it cost: its
+// restart delay, a poll period until the restarted loader's first poll, and the time since its
+// last poll began (at most a period); without it a crash late in a long build fails every
+// policy, however sound. A scenario's own crashes get no such allowance: its budget was
+// written for them (a policy that redoes its tries after each crash must still miss it).
+sim::Time liveness_deadline(const Observation& obs, const OracleContext& ctx, sim::Time triggered) {
+  const Scenario& sc = ctx.scenario;
+  sim::Time deadline = triggered + sc.liveness;
+  if (!ctx.crashes_added) return deadline;
+  for (const CrashSeen& c : obs.crashes) {  // in time order: each extension may reach the next crash
+    if (c.mark.at < triggered || c.mark.at > deadline) continue;
+    sim::Duration lost{0};
+    for (const PollSeen& p : obs.polls)
+      if (p.process == c.process && p.mark.at <= c.mark.at) lost = c.mark.at - p.mark.at;
+    deadline += sc.restart_delay + sc.poll_period + std::min<sim::Duration>(lost, sc.poll_period);
+  }
+  return deadline;
+}
+
 // Every deploy that wrote its trigger: its upgrade settles within the budget.
 void judge_liveness(const Observation& obs, const OracleContext& ctx, Verdicts& verdicts) {
   const Scenario& sc = ctx.scenario;
@@ -70,12 +95,15 @@ void judge_liveness(const Observation& obs, const OracleContext& ctx, Verdicts& 
   for (int d = 1; d <= static_cast<int>(obs.triggers.size()); ++d) {
     const sim::Time triggered = obs.triggers[static_cast<std::size_t>(d - 1)];
     settled.push_back(settled_at(obs, d));
-    const sim::Time deadline = triggered + sc.liveness;
+    const sim::Time deadline = liveness_deadline(obs, ctx, triggered);
     if (settled.back() || obs.end.at >= deadline) verdicts.exercise("liveness");
     if (obs.end.at >= deadline && (!settled.back() || *settled.back() > deadline))
       verdicts.violate("liveness", obs.end, d == 1 ? "upgrade" : fmt::format("upgrade {}", d),
-                       fmt::format("triggered at {}, neither completed nor reported failure within {} ms",
-                                   sim::format_time(triggered.count()), sc.liveness.count()));
+                       fmt::format("triggered at {}, neither completed nor reported failure within {} ms{}",
+                                   sim::format_time(triggered.count()), sc.liveness.count(),
+                                   deadline > triggered + sc.liveness
+                                       ? fmt::format(" (by {}, with what its crashes cost)", sim::format_time(deadline.count()))
+                                       : ""));
   }
   // The trigger left staged, poll after poll, with the upload complete and nothing done.
   std::optional<sim::Time> staged_since;
@@ -91,10 +119,12 @@ void judge_liveness(const Observation& obs, const OracleContext& ctx, Verdicts& 
     // Time the server was down does not count: each crash since adds its restart delay and
     // the period until the restarted loader's first poll.
     const auto downtime = (sc.restart_delay + sc.poll_period) * crashes_between(obs, *staged_since, p.mark.at);
-    if (p.mark.at - *staged_since > sc.poll_period * sc.max_retries_without_report + downtime)
+    if (p.mark.at - *staged_since > sc.poll_period * sc.max_retries_without_report + downtime) {
+      verdicts.exercise("liveness");  // tripped, so it could be, whether or not the run outlasted the deadline
       verdicts.violate("liveness", p.mark, "staging",
                        fmt::format("the trigger has been staged for {} s: retried over and over, never reported",
                                    secs(p.mark.at - *staged_since)));
+    }
   }
 }
 
@@ -107,8 +137,11 @@ void judge_eventual(const Observation& obs, const OracleContext& ctx, Verdicts& 
   if (const FileOpSeen* q = first_moved_aside(obs, first))
     verdicts.violate("refused-good-batch", q->mark, q->path,
                      fmt::format("moved to {} although the harness installs the whole batch in dependency order", q->to));
+  // Judged once the budget has elapsed after the last restart, and after the last crash: a
+  // server still down from a crash just before the end has had no restart yet.
   sim::Time from = obs.triggers.back();
   for (const auto& b : obs.boots) from = std::max(from, b.mark.at);
+  for (const auto& c : obs.crashes) from = std::max(from, c.mark.at);
   if (obs.end.at - from < ctx.scenario.liveness) return;  // not enough time left to judge the end state
   verdicts.exercise("eventual-upgrade");
   if (!obs.server_up)
@@ -143,11 +176,30 @@ void judge_bounded_retry(const Observation& obs, const OracleContext& ctx, Verdi
   const int tries = static_cast<int>(attempts.size());
   const int limit = ctx.scenario.max_tries;
   const int crashes = crashes_between(obs, triggered, until);
-  const std::string slack = crashes > 0 ? fmt::format(" (+{} for crashes)", crashes) : "";
-  if (aside && (tries < limit || tries > limit + crashes))
+  // A poll in which a file operation failed (a full or failing disk) may add one too: the
+  // try's count or the quarantine could not be written, and is written again next poll.
+  // (An operation the process died in counts as failed too; that is the crash's one.)
+  std::map<int, std::size_t> last_op;  // process -> index of its last operation
+  for (std::size_t i = 0; i < obs.server_ops.size(); ++i) last_op[obs.server_ops[i].process] = i;
+  auto died_in = [&](std::size_t i) {
+    const int process = obs.server_ops[i].process;
+    return last_op[process] == i &&
+           std::any_of(obs.crashes.begin(), obs.crashes.end(), [&](const CrashSeen& c) { return c.process == process; });
+  };
+  std::set<std::pair<int, int>> faulted;
+  for (std::size_t i = 0; i < obs.server_ops.size(); ++i) {
+    const auto& op = obs.server_ops[i];
+    if (op.failed && op.mark.at >= triggered && op.mark.at <= until && !died_in(i)) faulted.emplace(op.process, op.poll);
+  }
+  const int extra = crashes + static_cast<int>(faulted.size());
+  std::string slack;
+  if (crashes > 0) slack = fmt::format("{} for crashes", crashes);
+  if (!faulted.empty()) slack += fmt::format("{}{} for polls with failed file operations", slack.empty() ? "" : ", ", faulted.size());
+  if (!slack.empty()) slack = fmt::format(" (+{})", slack);
+  if (aside && (tries < limit || tries > limit + extra))
     verdicts.violate("bounded-retry", aside->mark, aside->path,
                      fmt::format("moved aside after {} tries; the limit is {}{}", tries, limit, slack));
-  if (!aside && tries > limit + crashes)
+  if (!aside && tries > limit + extra)
     verdicts.violate("bounded-retry", obs.end, "staging",
                      fmt::format("tried {} times, limit {}{}, never moved aside", tries, limit, slack));
 }
@@ -158,12 +210,21 @@ void judge_bounded_retry(const Observation& obs, const OracleContext& ctx, Verdi
 void judge_clean_completion_of(const Observation& obs, const OracleContext& ctx, int deploy, Verdicts& verdicts) {
   const bool last = deploy == static_cast<int>(obs.triggers.size());
   const sim::Time triggered = obs.triggers[static_cast<std::size_t>(deploy - 1)];
+  // Saved: every copy of the image the policy keeps holds the release durably. Until the last
+  // one does, a policy with two copies rightly keeps staging (if the newer copy rots, the
+  // boot takes the other one, and the staged batch is what restores the upgrade).
+  auto holds = [&](const ReleaseState& st) { return last ? st.is(deploy) : st.release >= deploy; };
   const SnapshotSeen* done = nullptr;
-  for (const auto& s : obs.snapshots)
-    if (s.durable && s.mark.at >= triggered && (last ? s.state.is(deploy) : s.state.release >= deploy)) {
+  std::map<int, bool> copy_holds;  // copy -> whether its latest durable state holds the release
+  for (const auto& s : obs.snapshots) {
+    if (!s.durable) continue;
+    copy_holds[s.copy] = holds(s.state);
+    if (s.mark.at >= triggered && holds(s.state) &&
+        std::all_of(copy_holds.begin(), copy_holds.end(), [](const auto& c) { return c.second; })) {
       done = &s;
       break;
     }
+  }
   if (done == nullptr) return;
   verdicts.exercise("clean-completion");
   const int proc = done->process;

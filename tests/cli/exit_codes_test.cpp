@@ -196,6 +196,15 @@ TEST_F(ExitCodes, NegativeOrOutOfRangeNumbersExit2) {
   EXPECT_EQ(hotsim("run " + scenario().string() + " --shard 3/2").status, 2);
 }
 
+// --swarm draws subsets per seed; the point sweeps enumerate points of the scenario as written.
+TEST_F(ExitCodes, SwarmWithAPointSweepExits2SayingWhy) {
+  for (const std::string sweep : {"--crash-points all", "--update-points"}) {
+    const CommandResult r = hotsim("run " + scenario().string() + " --swarm " + sweep);
+    EXPECT_EQ(r.status, 2) << sweep << ":\n" << r.output;
+    EXPECT_NE(r.output.find(sweep.substr(0, sweep.find(' ')) + " excludes --swarm"), std::string::npos) << r.output;
+  }
+}
+
 TEST_F(ExitCodes, AMissingScenarioFileExits2AndNamesIt) {
   expect_input_error(hotsim("run " + (dir_ / "nowhere.toml").string()), "nowhere.toml", "cannot read");
 }

@@ -89,6 +89,7 @@ struct Run {
   std::vector<std::int64_t> pauses, upgrade_pauses;
   std::uint64_t image = 0;
   int requests_ok = 0;
+  std::vector<std::string> swarm;  // --swarm: the run's features
 };
 
 const std::vector<std::string> kOracles{"torn-request", "dnu-by-upgrade", "lost-session", "liveness"};
@@ -101,8 +102,9 @@ std::set<std::string> some_oracles() {
   return out;
 }
 
-// Runs with distinct seeds (as a sweep has), in increasing seed order (inside a property).
-std::vector<Run> generate_runs() {
+// Runs with distinct seeds (as a sweep has), in increasing seed order (inside a property);
+// with `swarm`, each with some of a few swarm features.
+std::vector<Run> generate_runs(bool swarm = false) {
     const auto seeds = *rc::gen::container<std::set<std::uint64_t>>(rc::gen::inRange<std::uint64_t>(0, 1000));
     std::vector<Run> runs;
     for (const auto s : seeds) {
@@ -115,14 +117,18 @@ std::vector<Run> generate_runs() {
       r.upgrade_pauses = *rc::gen::container<std::vector<std::int64_t>>(pause_ns());
       r.image = *rc::gen::inRange<std::uint64_t>(0, 1'000'000);
       r.requests_ok = *rc::gen::inRange(0, 100);
+      if (swarm)
+        for (const char* f : {"upload-name", "power-cuts-2", "eio-read"})
+          if (*rc::gen::arbitrary<bool>()) r.swarm.push_back(f);
       runs.push_back(r);
     }
     return runs;
 }
 
 // The cell run_suite makes of these runs (in seed order), with `planned` seeds in the sweep.
-Cell fold(const std::vector<Run>& runs, int planned) {
+Cell fold(const std::vector<Run>& runs, int planned, bool swarm = false) {
   Cell c;
+  c.swarm = swarm;
   c.scenario = "synthetic";
   c.scenario_path = "synthetic.toml";
   c.scenario_checksum = "fnv1a64:0123456789abcdef";
@@ -141,6 +147,13 @@ Cell fold(const std::vector<Run>& runs, int planned) {
     c.upgrade_pauses.merge(histogram_of(r.upgrade_pauses));
     c.largest_image = std::max(c.largest_image, r.image);
     for (const auto& o : r.exercised) ++c.exercised[o];
+    if (swarm) {
+      c.swarm_subsets.insert(fmt::format("{}", fmt::join(r.swarm, "+")));
+      for (const auto& f : r.swarm) {
+        ++c.swarm_feature_seeds[f];
+        for (const auto& o : r.fired) ++c.swarm_fired[o][f];
+      }
+    }
     for (const auto& o : r.fired) {
       if (++c.fired[o] > 1) continue;
       c.first_seed[o] = r.seed;
@@ -152,11 +165,12 @@ Cell fold(const std::vector<Run>& runs, int planned) {
 }
 
 // The results.json text of shard k/n holding these runs, read back as `hotsim merge` reads it.
-reports::ResultsFile shard_file(const std::vector<Run>& runs, int planned, int k, int n) {
+reports::ResultsFile shard_file(const std::vector<Run>& runs, int planned, int k, int n, bool swarm = false) {
   reports::ResultsFile f;
   f.hotsim_version = "test";
   f.shards = {n, {k}};
-  f.result.cells.push_back(fold(runs, planned));
+  f.sweep.swarm = swarm;
+  f.result.cells.push_back(fold(runs, planned, swarm));
   f.result.runs = runs.size();
   f.result.sharded = n > 1;
   const std::string path = fmt::format("shard-{}/results.json", k);
@@ -176,21 +190,26 @@ void expect_same_cell(const Cell& merged, const Cell& all) {
   RC_ASSERT(merged.largest_image == all.largest_image);
   RC_ASSERT(merged.requests_ok == all.requests_ok);
   RC_ASSERT(merged.problems == all.problems);
+  RC_ASSERT(merged.swarm == all.swarm);
+  RC_ASSERT(merged.swarm_subsets == all.swarm_subsets);
+  RC_ASSERT(merged.swarm_feature_seeds == all.swarm_feature_seeds);
+  RC_ASSERT(merged.swarm_fired == all.swarm_fired);
 }
 
 RC_GTEST_PROP(MergeCells, AnyPartitionOfTheRunsMergesIntoTheCellOfAllOfThem, ()) {
-  const auto runs = generate_runs();
+  const bool swarm = *rc::gen::arbitrary<bool>();
+  const auto runs = generate_runs(swarm);
   const int n = *rc::gen::inRange(1, 5);
   const auto owner = *rc::gen::container<std::vector<std::size_t>>(runs.size(), rc::gen::arbitrary<std::size_t>());
   const int planned = static_cast<int>(runs.size());
   std::vector<reports::ResultsFile> shards;
   const auto parts = partition(runs, owner, static_cast<std::size_t>(n));
-  for (int k = 1; k <= n; ++k) shards.push_back(shard_file(parts[static_cast<std::size_t>(k - 1)], planned, k, n));
+  for (int k = 1; k <= n; ++k) shards.push_back(shard_file(parts[static_cast<std::size_t>(k - 1)], planned, k, n, swarm));
   const reports::Merged merged = reports::merge_results(shards);
 
   scenarios::SuiteResult unsharded;
   unsharded.runs = runs.size();
-  unsharded.cells.push_back(fold(runs, planned));
+  unsharded.cells.push_back(fold(runs, planned, swarm));
   scenarios::judge(unsharded);
   RC_ASSERT(merged.missing.empty());
   RC_ASSERT(!merged.results.result.sharded);
@@ -200,9 +219,10 @@ RC_GTEST_PROP(MergeCells, AnyPartitionOfTheRunsMergesIntoTheCellOfAllOfThem, ())
 }
 
 RC_GTEST_PROP(MergeCells, ResultsJsonReadsBackWhatWasWritten, ()) {
-  const auto runs = generate_runs();
-  const auto read = shard_file(runs, static_cast<int>(runs.size()), 1, 1);
-  Cell written = fold(runs, static_cast<int>(runs.size()));
+  const bool swarm = *rc::gen::arbitrary<bool>();
+  const auto runs = generate_runs(swarm);
+  const auto read = shard_file(runs, static_cast<int>(runs.size()), 1, 1, swarm);
+  Cell written = fold(runs, static_cast<int>(runs.size()), swarm);
   RC_ASSERT(read.result.cells.size() == 1u);
   expect_same_cell(read.result.cells.front(), written);
 }
@@ -326,6 +346,7 @@ TEST(MergeInput, ShardsOfDifferentSweepsAreRefusedNamingTheFile) {
   expect_merge_refused({one, one}, "shard-1/results.json", "shard 1/2 again");
   expect_merge_refused({one, with([](auto& f) { f.shards.count = 3; }, 2)}, "shard-2/results.json", "merge the shards of one sweep");
   expect_merge_refused({one, with([](auto& f) { f.sweep.seeds = 9; }, 2)}, "shard-2/results.json", "run with --seeds 9");
+  expect_merge_refused({one, with([](auto& f) { f.sweep.swarm = true; }, 2)}, "shard-2/results.json", "--swarm");
   expect_merge_refused({one, with([](auto& f) { f.result.cells[0].policy = "seed"; }, 2)}, "shard-2/results.json",
                        "shards of different scenario files");
   expect_merge_refused({one, with([](auto& f) { f.result.cells[0].trace_hashes[0].first = 0; }, 2)}, "shard-2/results.json",

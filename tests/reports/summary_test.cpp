@@ -51,6 +51,40 @@ TEST(Summary, LegendListsEveryMarkTheTablesPrint) {
     EXPECT_NE(text.find(" " + symbol + " "), std::string::npos) << symbol << " missing from: " << text;
     EXPECT_NE(md.find("`" + symbol + "`"), std::string::npos) << symbol << " missing from: " << md;
   }
+  // Under --swarm an undeclared oracle of a policy that declares hazards is reported (s), not
+  // failed, and an expected one that never fired is not judged.
+  c.swarm = true;
+  EXPECT_EQ(reports::mark(c, "dnu-by-upgrade", false), "s3");
+  EXPECT_EQ(reports::mark(c, "lost-session", false), ".");
+  EXPECT_NE(text.find(" sN "), std::string::npos) << text;
+  EXPECT_NE(md.find("`sN`"), std::string::npos) << md;
+}
+
+// --swarm: per scenario the distinct subsets, and for each oracle that fired the features on
+// in the seeds where it did, failures marked.
+TEST(Summary, SwarmLinesNameTheSubsetsAndTheFeaturesOnWhereAnOracleFired) {
+  scenarios::SuiteResult r;
+  for (const char* p : {"seed", "safe"}) {
+    scenarios::Cell c = cell("a", p, 6);
+    c.swarm = true;
+    c.swarm_subsets = {"(none)", "eio-read", "eio-read+power-cuts-2", "power-cuts-2"};
+    c.fired = {{"liveness", 3}};
+    c.first_seed = {{"liveness", 1}};
+    c.swarm_fired = {{"liveness", {{"eio-read", 1}, {"power-cuts-2", 3}}}};
+    if (std::string(p) == "seed") c.expected = {"torn-request"};
+    r.cells.push_back(c);
+  }
+  scenarios::judge(r);
+  const std::string text = reports::text_table(r), md = reports::markdown(r);
+  EXPECT_NE(text.find("a: 4 distinct subsets in 6 seeds"), std::string::npos) << text;
+  EXPECT_NE(text.find("seed / liveness fired in 3 of 6 seeds; features on in those seeds: power-cuts-2 in 3, eio-read in 1"),
+            std::string::npos) << text;
+  EXPECT_NE(text.find("safe / liveness fired in 3 of 6 seeds (FAIL); features on in those seeds: power-cuts-2 in 3"),
+            std::string::npos) << text;
+  EXPECT_NE(md.find("### Swarm"), std::string::npos) << md;
+  EXPECT_NE(md.find("safe / liveness fired in 3 of 6 seeds (**FAIL**)"), std::string::npos) << md;
+  EXPECT_TRUE(r.cells[0].ok());
+  EXPECT_FALSE(r.cells[1].ok());
 }
 
 }  // namespace

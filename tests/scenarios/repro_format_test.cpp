@@ -9,6 +9,7 @@
 #include <string>
 
 #include "scenarios/repro.hpp"
+#include "scenarios/swarm.hpp"
 
 namespace {
 
@@ -65,7 +66,7 @@ struct Arbitrary<scenarios::RunSettings> {
       // Every field by name, like the renderer: a new field fails to compile here until it is
       // generated, and then the property checks that the file keeps it.
       auto& [scenario_hash, policy, seed, replay, strategy, sessions, crash, crash_at_op, crash_outcome, crash_state,
-             recovery_crash_at_op, upgrade_at_point, keep_trace] = s;
+             recovery_crash_at_op, upgrade_at_point, swarm, keep_trace] = s;
       scenario_hash = *utf8_string();
       policy = *gen::oneOf(gen::element<std::string>("seed", "priority", "safe"), utf8_string());
       seed = *any_u64();
@@ -85,6 +86,7 @@ struct Arbitrary<scenarios::RunSettings> {
       crash_state = *gen::oneOf(gen::just<std::uint64_t>(0), any_u64());
       recovery_crash_at_op = maybe(gen::inRange(1, INT32_MAX));
       upgrade_at_point = *gen::oneOf(gen::just(std::string()), gen::element<std::string>("Cart>>addItem", "ShopSession>>buy"), utf8_string());
+      swarm = *gen::arbitrary<bool>() ? scenarios::drawn_features(*any_u64()) : std::vector<std::string>{};  // table order
       keep_trace = *gen::arbitrary<bool>();
       return s;
     });
@@ -152,6 +154,13 @@ const char* const kMinimal =
     "[repro]\nscenario = 'a.toml'\ntrace_hash = '0000000000000000'\n"
     "[settings]\nscenario_hash = 'fnv1a64:0000000000000000'\npolicy = 'seed'\nseed = '1'\n";
 
+// A hand-written list in any order reads back in the table's order: one spelling per subset.
+TEST(ReproFile, SwarmFeaturesReadBackInTheTablesOrder) {
+  const Repro r = parse_repro(std::string(kMinimal) + "swarm = ['ext4-ordered', 'upload-name', 'power-cuts-2']\n", "x");
+  EXPECT_EQ(r.settings.swarm, (std::vector<std::string>{"upload-name", "power-cuts-2", "ext4-ordered"}));
+  EXPECT_TRUE(parse_repro(kMinimal, "x").settings.swarm.empty());
+}
+
 TEST(ReproFile, BadFilesAreClearErrorsWithTheirLine) {
   EXPECT_NO_THROW(parse_repro(kMinimal, "x"));
   auto error_of = [](const std::string& text) {
@@ -181,6 +190,15 @@ TEST(ReproFile, BadFilesAreClearErrorsWithTheirLine) {
   EXPECT_NE(what.find("expected a [settings] table"), std::string::npos) << what;
   std::tie(line, what) = error_of("[repro]\nscenario = 'a'\npolicy = 'seed'\nseed = 3\ntrace_hash = '0000000000000000'\nchoices = []\n");
   EXPECT_NE(what.find("a repro in the format before [settings]"), std::string::npos) << what;
+  std::tie(line, what) = error_of(std::string(kMinimal) + "swarm = ['disk-full', 'moon-phase']\n");
+  EXPECT_EQ(line, 8);
+  EXPECT_NE(what.find("'swarm': unknown swarm feature \"moon-phase\"; expected any of upload-shuffled"), std::string::npos) << what;
+  std::tie(line, what) = error_of(std::string(kMinimal) + "swarm = ['upload-name', 'upload-reverse']\n");
+  EXPECT_NE(what.find("\"upload-name\" and \"upload-reverse\" are alternatives (upload-order)"), std::string::npos) << what;
+  std::tie(line, what) = error_of(std::string(kMinimal) + "swarm = ['eio-read', 'eio-read']\n");
+  EXPECT_NE(what.find("\"eio-read\" is given twice"), std::string::npos) << what;
+  std::tie(line, what) = error_of(std::string(kMinimal) + "swarm = 'disk-full'\n");
+  EXPECT_NE(what.find("'swarm': expected an array of swarm feature names"), std::string::npos) << what;
   for (const char* seed : {"'-1'", "-1", "'+1'", "' 1'", "'1x'", "''", "1.5", "'18446744073709551616'"}) {
     std::string text = kMinimal;
     text.replace(text.find("seed = '1'"), 10, std::string("seed = ") + seed);
