@@ -81,6 +81,7 @@ void Deployer::write_trigger(Upload& u) {
     fs.write(trigger_path_, "");
   }
   if (sc_.fsync_uploads) fs.fsync_dir(staging_);
+  recorder_.trigger_written(u.deploy);
 }
 
 // An earlier build of new package k: the same name and version with slightly different

@@ -139,7 +139,8 @@ struct TornSeen {
 
 struct Observation {
   std::optional<sim::Time> deploy_started;  // the first deploy began
-  std::vector<sim::Time> triggers;  // when each deploy wrote its trigger, in deploy order (a prefix of them)
+  std::vector<sim::Time> triggers;  // when each deploy completed (upload and trigger), in deploy order (a prefix of them)
+  std::vector<sim::Time> triggers_written;  // when each deploy first wrote its trigger: before its upload with trigger = "early"
   bool deploy_durable = false;      // the deployer fsyncs what it uploads
   std::vector<RequestSeen> requests;
   std::vector<FileOpSeen> server_ops;

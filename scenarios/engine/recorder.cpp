@@ -51,6 +51,10 @@ void Recorder::deploy_started() {
   if (enabled_ && !obs_.deploy_started) obs_.deploy_started = world_.now();
 }
 
+void Recorder::trigger_written(int deploy) {
+  if (enabled_ && static_cast<int>(obs_.triggers_written.size()) < deploy) obs_.triggers_written.push_back(world_.now());
+}
+
 void Recorder::deploy_completed(const std::string& trigger_bytes, bool durable) {
   if (!enabled_) return;
   obs_.triggers.push_back(world_.now());

@@ -28,6 +28,7 @@ class Recorder {
 
   // What the other parts of the engine report.
   void deploy_started();
+  void trigger_written(int deploy);  // before or after its upload
   void deploy_completed(const std::string& trigger_bytes, bool durable);  // a deploy wrote its trigger
   void crashed(const ServerProcess& process);  // right before the disk loses what it loses
   void booted(ServerProcess& process, const std::optional<std::string>& error);  // a restart

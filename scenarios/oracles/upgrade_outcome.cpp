@@ -259,9 +259,15 @@ void judge_clean_completion_of(const Observation& obs, const OracleContext& ctx,
   }
   const auto& of = ctx.releases.deploy_of;
   auto ours = [&](int batch_file) { return batch_file >= 0 && of[static_cast<std::size_t>(batch_file)] == deploy; };
+  // With trigger = "early" the next deploy writes its trigger before its upload completes
+  // (once this one's trigger is gone): from then on a staged or read trigger is not ours.
+  const auto& written = obs.triggers_written;
+  auto trigger_ours_at = [&](sim::Time t) {
+    return last && (static_cast<int>(written.size()) <= deploy || t < written[static_cast<std::size_t>(deploy)]);
+  };
   int present = 0;  // this deploy's batch files, whole or not
   for (std::size_t k = 0; k < staging->there.size(); ++k) present += staging->there[k] && ours(static_cast<int>(k));
-  const bool trigger = last && staging->any_trigger;
+  const bool trigger = staging->any_trigger && trigger_ours_at(seen.at);
   if (trigger || present > 0)
     verdicts.violate("clean-completion", seen, "staging",
                      fmt::format("{} s after the {} was saved, staging still holds {}{}", secs(seen.at - done->mark.at),
@@ -270,7 +276,7 @@ void judge_clean_completion_of(const Observation& obs, const OracleContext& ctx,
   if (last && staging->quarantined)
     verdicts.violate("clean-completion", seen, "quarantine", "the installed batch sits in quarantine");
   for (const auto& op : obs.server_ops)
-    if (op.process == proc && op.mark.at > seen.at && op.op == "read" && (ours(op.batch_file) || (last && op.trigger)))
+    if (op.process == proc && op.mark.at > seen.at && op.op == "read" && (ours(op.batch_file) || (op.trigger && trigger_ours_at(op.mark.at))))
       verdicts.violate("clean-completion", op.mark, op.path, "the completed batch was read again");
 }
 
