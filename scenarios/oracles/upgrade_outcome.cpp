@@ -136,7 +136,8 @@ void judge_eventual(const Observation& obs, const OracleContext& ctx, Verdicts& 
   verdicts.exercise("refused-good-batch");
   if (const FileOpSeen* q = first_moved_aside(obs, first))
     verdicts.violate("refused-good-batch", q->mark, q->path,
-                     fmt::format("moved to {} although the harness installs the whole batch in dependency order", q->to));
+                     fmt::format("{} although the harness installs the whole batch in dependency order",
+                                 q->op == "rename" ? "moved to " + q->to : "copied into quarantine"));
   // Judged once the budget has elapsed after the last restart, and after the last crash: a
   // server still down from a crash just before the end has had no restart yet.
   sim::Time from = obs.triggers.back();
