@@ -6,7 +6,8 @@
 # scratch directory, checks that the unmutated copy passes, then for each mutant: applies it,
 # rebuilds hotsim, and runs the default suite, the update-point sweep and the crash-point
 # sweep (crash points over crash-before-save and broken-package only, unless MUTANTS_FULL=1) until one of them
-# exits 1 (an undeclared outcome: caught). It prints caught/survived per mutant and exits
+# exits 1 (an undeclared outcome: caught; any other exit, such as an internal assertion's 3, is a
+# failure of the harness, not a catch). It prints caught/survived per mutant and exits
 # non-zero if any mutant survived or the baseline is not clean.
 #
 # Usage: bash scripts/mutants.sh [NAME-PREFIX...]   (default: every mutant)
@@ -105,7 +106,9 @@ for p in "${patches[@]}"; do
   elif [ "$code" -eq 1 ]; then
     printf '%-32s %-9s %-14s %s\n' "$base" caught "$name" "$(fired "$base" "$name")"
   else
-    printf '%-32s %-9s %-14s %s\n' "$base" caught "$name" "hotsim exited $code (not a verdict): see $work/out/$base-$name.log"
+    # hotsim died (an internal assertion, exit 3) instead of judging: not a verdict.
+    printf '%-32s %-9s %-14s %s\n' "$base" CRASHED "$name" "hotsim exited $code, not a verdict: see $work/out/$base-$name.log"
+    survived=$((survived + 1))
   fi
   git apply -R "$p"
 done
