@@ -58,7 +58,7 @@ const std::pair<std::string, std::pair<std::vector<std::string>, std::vector<std
     fs::create_directories(dir / sub);
     for (const auto& [name, bytes] : scenarios::render_release(*release)) {
       std::ofstream(dir / sub / name, std::ios::binary) << bytes;
-      names[k].push_back(name);
+      names[k].push_back(std::string(sub) + "/" + name);  // relative to the app directory
     }
     ++k;
   }

@@ -140,11 +140,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   // Only the files of this input: the app is ours, its file names plain.
   if (fs::path(sc.app_dir) != dir / "app") return 0;
-  for (const auto* names : {&sc.old_packages, &sc.new_packages})
-    if (!std::all_of(names->begin(), names->end(), plain_name)) return 0;
-  for (const auto& release : sc.next_packages)  // later releases: files of this input too ("new/<name>")
-    for (const std::string& f : release)
-      if (!(f.starts_with("old/") || f.starts_with("new/")) || !plain_name(f.substr(4))) return 0;
+  // Every release: files of this input ("old/<name>" or "new/<name>", relative to the app).
+  const auto ours = [](const std::string& f) { return (f.starts_with("old/") || f.starts_with("new/")) && plain_name(f.substr(4)); };
+  for (const auto* release : {&sc.old_packages, &sc.new_packages})
+    if (!std::all_of(release->begin(), release->end(), ours)) return 0;
+  for (const auto& release : sc.next_packages)
+    if (!std::all_of(release.begin(), release.end(), ours)) return 0;
   cap(sc);
   if (!scenarios::input_problems(sc).empty()) return 0;  // refused before any run: fine
 

@@ -140,8 +140,76 @@ void check_budgets_fit(const Scenario& s, Reader& r, const toml::table* budgets,
                      (s.duration - s.deploy_at) / s.poll_period));
 }
 
+// A release given as a directory, "v3/" (relative to [app] dir): every package file in it,
+// in name order, as paths relative to dir ("v3/A-1.pkg", ...). The directory must lie inside
+// dir (not absolute, no "..", no symlink leading out of it) and hold package files (*.pkg)
+// and nothing else. Used for old, new and each of next.
+std::vector<std::string> package_directory(const Reader& r, const std::string& app_dir, std::string_view key, const toml::node& n) {
+  namespace fs = std::filesystem;
+  const std::string name = n.as_string()->get();
+  const int line = line_of(n);
+  const auto fail = [&](const std::string& what) { r.fail(line, fmt::format("'{}': {}", key, what)); };
+  if (!name.ends_with('/'))
+    fail(fmt::format("expected a directory name ending in '/', got \"{}\"", name));
+  const fs::path rel(name);
+  if (rel.has_root_path())
+    fail(fmt::format("\"{}\" is an absolute path; expected a directory inside the app directory {}", name, app_dir));
+  for (const auto& part : rel)
+    if (part == "..") fail(fmt::format("\"{}\" leads out of the app directory {}; expected a directory inside it", name, app_dir));
+  const fs::path folder = fs::path(app_dir) / rel;
+  std::error_code ec;
+  if (!fs::is_directory(folder, ec)) fail(fmt::format("no directory {}; expected a directory of package files (*.pkg)", folder.string()));
+  // Symlinks: where the directory and each file really are must be inside the app directory.
+  std::error_code root_ec;
+  const fs::path root = fs::canonical(app_dir, root_ec);
+  const auto inside = [&](const fs::path& p) {
+    std::error_code e;
+    const fs::path real = fs::canonical(p, e);
+    return !e && !root_ec && std::mismatch(root.begin(), root.end(), real.begin(), real.end()).first == root.end();
+  };
+  if (!inside(folder)) fail(fmt::format("{} leads out of the app directory {} (a symlink); expected a directory inside it", name, app_dir));
+  std::vector<fs::path> entries;  // in name order, so that the first bad one is named
+  for (const auto& entry : fs::directory_iterator(folder, ec)) entries.push_back(entry.path());
+  if (ec) fail(fmt::format("cannot list {}: {}", folder.string(), ec.message()));
+  std::sort(entries.begin(), entries.end());
+  if (entries.empty()) fail(fmt::format("no package file (*.pkg) in {}; expected at least one", folder.string()));
+  std::string prefix = rel.lexically_normal().generic_string();  // "v3/"; "" for the app directory itself ("./")
+  if (prefix == "." || prefix == "./") prefix.clear();
+  else if (!prefix.ends_with('/')) prefix += '/';
+  std::vector<std::string> files;
+  for (const fs::path& entry : entries) {
+    const std::string file = prefix + entry.filename().string();
+    std::error_code e;
+    if (entry.extension() != ".pkg" || !fs::is_regular_file(entry, e))
+      fail(fmt::format("{} is not a package file; expected only package files (*.pkg) in {}", file, folder.string()));
+    if (!inside(entry))
+      fail(fmt::format("{} leads out of the app directory {} (a symlink); expected package files inside it", file, app_dir));
+    files.push_back(file);
+  }
+  return files;
+}
+
+// [app] old and new: an array of package file names in dir/old/ and dir/new/, or a directory
+// "v1/" (package_directory). As paths relative to dir.
+std::vector<std::string> read_release(const Reader& r, const std::string& app_dir, const toml::table* app, const char* key) {
+  const toml::node* n = app->get(key);
+  if (n == nullptr) r.fail(line_of(*app), fmt::format("expected [app] {}", key));
+  if (n->is_string()) return package_directory(r, app_dir, key, *n);
+  const auto* list = n->as_array();
+  if (list == nullptr || list->empty())
+    r.fail(line_of(*n), fmt::format("'{}': expected an array of package file names in {}/{}/, or a directory \"dir/\" (relative to {}) "
+                                    "for every *.pkg in it", key, app_dir, key, app_dir));
+  std::vector<std::string> files;
+  for (const toml::node& e : *list) {
+    const auto* s = e.as_string();
+    if (s == nullptr || s->get().empty()) r.fail(line_of(e), fmt::format("'{}': expected non-empty strings", key));
+    files.push_back(std::string(key) + "/" + s->get());
+  }
+  return files;
+}
+
 // [app] next: the releases after `new`, one per later deploy. Each is an array of package
-// files (paths relative to dir) or a directory "v3/" (every *.pkg in it, in name order).
+// files (paths relative to dir) or a directory "v3/" (package_directory).
 // Every deploy stages its files under their own names, so no two deploys may share a name.
 void read_next_releases(Scenario& s, Reader& r, const toml::table* app) {
   const toml::node* n = app->get("next");
@@ -151,20 +219,12 @@ void read_next_releases(Scenario& s, Reader& r, const toml::table* app) {
                                     "or a directory \"v3/\" holding them";
   if (releases == nullptr || releases->empty()) r.fail(line_of(*n), fmt::format("'next': {}", kExpected));
   if (releases->size() > 30) r.fail(line_of(*n), fmt::format("'next': at most 30 later releases, got {}", releases->size()));
-  std::set<std::string> staged(s.new_packages.begin(), s.new_packages.end());
+  std::set<std::string> staged;
+  for (const auto& f : s.new_packages) staged.insert(std::filesystem::path(f).filename().string());
   for (const toml::node& e : *releases) {
     std::vector<std::string> files;
-    if (const auto* dir = e.as_string()) {
-      const std::string name = dir->get();
-      if (name.size() < 2 || !name.ends_with('/'))
-        r.fail(line_of(e), fmt::format("'next': expected a directory name ending in '/', got \"{}\"", name));
-      std::error_code ec;
-      const std::filesystem::path folder = std::filesystem::path(s.app_dir) / name;
-      for (const auto& entry : std::filesystem::directory_iterator(folder, ec))
-        if (entry.path().extension() == ".pkg") files.push_back(name + entry.path().filename().string());
-      if (ec) r.fail(line_of(e), fmt::format("'next': cannot list {}: {}", folder.string(), ec.message()));
-      std::sort(files.begin(), files.end());
-      if (files.empty()) r.fail(line_of(e), fmt::format("'next': no *.pkg file in {}", folder.string()));
+    if (e.is_string()) {
+      files = package_directory(r, s.app_dir, "next", e);
     } else if (const auto* list = e.as_array()) {
       for (const toml::node& f : *list) {
         const auto* name = f.as_string();
@@ -221,10 +281,8 @@ void read_deploy_times(Scenario& s, Reader& r, const toml::table* app, const tom
 std::vector<std::string> Scenario::release_files(int r) const {
   std::vector<std::string> paths;
   const std::filesystem::path dir(app_dir);
-  if (r <= 1)
-    for (const auto& f : r == 0 ? old_packages : new_packages) paths.push_back((dir / (r == 0 ? "old" : "new") / f).string());
-  else
-    for (const auto& f : next_packages[static_cast<std::size_t>(r - 2)]) paths.push_back((dir / f).string());
+  const auto& files = r == 0 ? old_packages : r == 1 ? new_packages : next_packages[static_cast<std::size_t>(r - 2)];
+  for (const auto& f : files) paths.push_back((dir / f).string());
   return paths;
 }
 
@@ -263,30 +321,13 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
   r.string(app, "dir", dir);
   const auto base = std::filesystem::path(path).parent_path();
   s.app_dir = (base / dir).lexically_normal().string();
-  for (const auto& [sub, files] : {std::pair{"old", &s.old_packages}, std::pair{"new", &s.new_packages}}) {
-    const toml::node* n = app == nullptr ? nullptr : app->get(sub);
-    if (n == nullptr || !n->is_string()) {
-      r.strings(app, sub, *files, false);
-      continue;
-    }
-    // `old = "old/"`: every package file (*.pkg) in that directory, in name order.
-    const std::string want = std::string(sub) + "/";
-    if (n->as_string()->get() != want)
-      r.fail(line_of(*n), fmt::format("'{}': expected an array of package file names, or \"{}\" for every *.pkg in {}/{}", sub, want,
-                                      s.app_dir, sub));
-    std::error_code ec;
-    const std::filesystem::path folder = std::filesystem::path(s.app_dir) / sub;
-    for (const auto& entry : std::filesystem::directory_iterator(folder, ec))
-      if (entry.path().extension() == ".pkg") files->push_back(entry.path().filename().string());
-    if (ec) r.fail(line_of(*n), fmt::format("'{}': cannot list {}: {}", sub, folder.string(), ec.message()));
-    std::sort(files->begin(), files->end());
-    if (files->empty()) r.fail(line_of(*n), fmt::format("'{}': no *.pkg file in {}", sub, folder.string()));
-  }
-  for (const auto& [sub, files] : {std::pair{"old", &s.old_packages}, std::pair{"new", &s.new_packages}})
+  s.old_packages = read_release(r, s.app_dir, app, "old");
+  s.new_packages = read_release(r, s.app_dir, app, "new");
+  for (const auto& [key, files] : {std::pair{"old", &s.old_packages}, std::pair{"new", &s.new_packages}})
     for (const auto& f : *files) {
       std::error_code ec;  // a hostile name (too long, bad bytes) is just not a package file
-      if (!std::filesystem::is_regular_file(std::filesystem::path(s.app_dir) / sub / f, ec))
-        r.fail(line_of(*app->get(sub)), fmt::format("'{}': no package file {}/{}/{}", sub, s.app_dir, sub, f));
+      if (!std::filesystem::is_regular_file(std::filesystem::path(s.app_dir) / f, ec))
+        r.fail(line_of(*app->get(key)), fmt::format("'{}': no package file {}/{}", key, s.app_dir, f));
     }
 
   read_next_releases(s, r, app);

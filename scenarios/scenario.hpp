@@ -57,11 +57,12 @@ struct Scenario {
   std::string description;
 
   // [app]
-  std::string app_dir;                    // absolute: holds old/ and new/
-  std::vector<std::string> old_packages;  // file names in old/, installed at boot
-  std::vector<std::string> new_packages;  // file names in new/, uploaded by the deployer
-  // Later releases (N+2, N+3, ...), one per later deploy: each a list of package files as
-  // paths relative to app_dir ("v3/Shop-Kernel-3.pkg"). Release k is release k-1 with its
+  // Package files as paths relative to app_dir ("old/Shop-Kernel-1.pkg", "v3/Shop-Kernel-3.pkg"):
+  // a list in the file names files in old/ (new/), a directory "v1/" every *.pkg in it.
+  std::string app_dir;                    // absolute
+  std::vector<std::string> old_packages;  // release 0, installed at boot
+  std::vector<std::string> new_packages;  // release 1, uploaded by the first deploy
+  // Later releases (N+2, N+3, ...), one per later deploy. Release k is release k-1 with its
   // files replacing their namesakes (package names).
   std::vector<std::vector<std::string>> next_packages;
 

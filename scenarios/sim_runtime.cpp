@@ -102,9 +102,16 @@ std::uint64_t SimFilesystem::size(const std::string& path) {
 
 void SimRuntime::spend_cpu(upgrader::Duration d) {
   check_alive();
-  const sim::Time start = world_.now();
-  world_.consume_cpu(d);
-  if (owns(world_.scheduler().current())) server_cpu_.push_back({start, world_.now()});
+  const bool own = owns(world_.scheduler().current());
+  if (!own) {
+    world_.consume_cpu(d);
+    return;
+  }
+  // Open-ended while it runs: a request that preempts it ends before it does.
+  const std::size_t work = server_work_.size();
+  server_work_.push_back({world_.now(), sim::Time::max()});
+  world_.consume_cpu(d, &server_cpu_);
+  server_work_[work].end = world_.now();
 }
 
 void SimRuntime::log(std::string_view line) {

@@ -68,9 +68,7 @@ class SimFilesystem : public upgrader::Filesystem {
 struct ProcessDied {};
 
 // A span of virtual time during which the server's own fibers (the code loader) held the CPU.
-struct CpuSpan {
-  sim::Time start, end;
-};
+using CpuSpan = sim::Scheduler::CpuSpan;
 
 class SimRuntime : public upgrader::Runtime {
  public:
@@ -108,6 +106,9 @@ class SimRuntime : public upgrader::Runtime {
   bool owns(const sim::FiberInfo* fiber) const { return std::find(fibers_.begin(), fibers_.end(), fiber) != fibers_.end(); }
   // Where the server's own fibers held the CPU (pause measurement).
   const std::vector<CpuSpan>& server_cpu() const { return server_cpu_; }
+  // Each piece of the server's own work from its start to its end, with the time requests
+  // that preempted it ran (a request inside one met the upgrade's work, held or not).
+  const std::vector<CpuSpan>& server_work() const { return server_work_; }
   upgrader::Filesystem& fs() override { return fs_; }
   // Runs before each file operation made by this process's own fibers (not requests).
   void on_server_fs_op(std::function<void(std::string_view op, const std::string& path)> hook) {
@@ -125,6 +126,7 @@ class SimRuntime : public upgrader::Runtime {
   std::vector<std::string> lines_;
   std::vector<sim::FiberInfo*> fibers_;
   std::vector<CpuSpan> server_cpu_;
+  std::vector<CpuSpan> server_work_;
   bool dead_ = false;
   int index_ = 0;
   int polls_ = 0;

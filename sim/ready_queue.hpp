@@ -26,6 +26,7 @@ class ReadyQueue {
   // Picks without consulting the choice stream (used while a finished world unwinds).
   FiberInfo* pop_oldest();
   bool empty() const { return size_ == 0; }
+  int highest_priority() const { return buckets_.begin()->first; }  // not empty
   std::size_t size() const { return size_; }
 
  private:

@@ -217,12 +217,46 @@ void Scheduler::wake_due_timers() {
   }
 }
 
-void Scheduler::consume_cpu(Duration d) {
-  current_checked();
-  if (d.count() <= 0) return;
-  const fmt::format_int micros(d.count() / 1000);  // at its start, with its length in µs (hot path)
-  trace_event(EventKind::Cpu, std::string_view(micros.data(), micros.size()));
-  now_ += d;
+void Scheduler::consume_cpu(Duration d, std::vector<CpuSpan>* held) {
+  FiberInfo& self = current_checked();
+  for (Duration left = d; left.count() > 0;) {
+    const Time start = now_;
+    const std::optional<Time> preempted = preemption_before(now_ + left, self.priority);
+    const Time end = preempted.value_or(now_ + left);
+    if (end > start) {
+      // Each piece the fiber holds the CPU, at its start with its length in µs (hot path):
+      // a trace (and its Perfetto slices) shows the work as it really ran.
+      const fmt::format_int micros((end - start).count() / 1000);
+      trace_event(EventKind::Cpu, std::string_view(micros.data(), micros.size()));
+      now_ = end;
+      left -= end - start;
+      if (held != nullptr) held->push_back({start, end});
+    }
+    if (!preempted) return;
+    yield();  // the higher fiber runs first; this one resumes its work once it is the highest again
+  }
+}
+
+std::optional<Time> Scheduler::preemption_before(Time end, int priority) const {
+  if (!ready_.empty() && ready_.highest_priority() > priority) return now_;
+  // Walk the heap only where timers fall before `end` (a subtree's timers come no sooner
+  // than its root's).
+  std::optional<Time> first;
+  const std::vector<Timer>& heap = timers_.items();
+  std::vector<std::size_t>& todo = walk_;
+  todo.clear();
+  if (!heap.empty()) todo.push_back(0);
+  while (!todo.empty()) {
+    const std::size_t i = todo.back();
+    todo.pop_back();
+    const Timer& t = heap[i];
+    if (t.at_ns >= end.count() || (first && t.at_ns >= first->count())) continue;
+    const bool live = t.fiber->state == FiberState::Sleeping && t.fiber->timer_seq == t.seq;
+    if (live && t.fiber->priority > priority) first = Time(std::max(t.at_ns, now_.count()));
+    for (std::size_t child : {2 * i + 1, 2 * i + 2})
+      if (child < heap.size()) todo.push_back(child);
+  }
+  return first;
 }
 
 context* Scheduler::switch_to(FiberInfo* fiber) {

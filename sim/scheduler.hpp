@@ -12,6 +12,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <queue>
 #include <string>
 #include <utility>
@@ -63,9 +64,15 @@ class Scheduler {
   // The fiber's process died (a crash): it unwinds with FiberCancelled at its next yield
   // point, or skips its body if it never ran. Its objects must outlive that moment.
   void kill(FiberInfo& fiber);
-  // The running fiber holds the CPU for `d`: virtual time passes for everyone, timers that
-  // come due wake, but nobody else runs before this fiber's next yield point.
-  void consume_cpu(Duration d);
+  // The running fiber holds the CPU for `d` of virtual time. Fibers of its priority or below
+  // do not run meanwhile; one of a higher priority that becomes ready (its timer comes due)
+  // preempts it at that instant, as Smalltalk's process scheduler does, and the rest of `d`
+  // is spent once it gets the CPU back. The spans it actually held the CPU for are appended
+  // to `held` when given.
+  struct CpuSpan {
+    Time start, end;
+  };
+  void consume_cpu(Duration d, std::vector<CpuSpan>* held = nullptr);
 
   Time now() const { return now_; }
   FiberInfo* current() const { return running_; }
@@ -104,6 +111,9 @@ class Scheduler {
 
   FiberInfo* decide();
   void wake_due_timers();
+  // The earliest instant before `end` at which a fiber of a priority above `priority` wakes
+  // (now, if one is ready already); nullopt if none does.
+  std::optional<Time> preemption_before(Time end, int priority) const;
   void make_ready(FiberInfo* fiber);
   boost::fibers::context* switch_to(FiberInfo* fiber);
   // Every context pick_next() hands to Boost goes through here (ASan annotations).
@@ -122,7 +132,12 @@ class Scheduler {
 
   std::deque<FiberInfo> fibers_;
   ReadyQueue ready_;
-  std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
+  // A min-heap whose items preemption_before() can walk.
+  struct TimerHeap : std::priority_queue<Timer, std::vector<Timer>, std::greater<>> {
+    const std::vector<Timer>& items() const { return c; }
+  };
+  TimerHeap timers_;
+  mutable std::vector<std::size_t> walk_;  // preemption_before's work list, kept to spare the hot path an allocation
   std::uint64_t timer_seq_ = 0;
   Time now_{0};
   std::uint64_t steps_ = 0;

@@ -69,7 +69,7 @@ class World {
   void park(std::string reason) { scheduler_.park(std::move(reason)); }
   void join(FiberInfo& fiber) { scheduler_.join(fiber); }
   void unpark(FiberInfo& fiber) { scheduler_.unpark(fiber); }
-  void consume_cpu(Duration d) { scheduler_.consume_cpu(d); }
+  void consume_cpu(Duration d, std::vector<Scheduler::CpuSpan>* held = nullptr) { scheduler_.consume_cpu(d, held); }
   void kill(FiberInfo& fiber) { scheduler_.kill(fiber); }
 
   Time now() const { return scheduler_.now(); }

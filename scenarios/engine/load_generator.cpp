@@ -59,6 +59,7 @@ void LoadGenerator::client(int index) {
     if (!recorder_.enabled()) continue;
     r.end = world_.now();
     r.held = overlap(p->runtime->server_cpu(), r.start, r.end);
+    r.met_server_work = overlap(p->runtime->server_work(), r.start, r.end).count() > 0;
     r.ran_new = witness.ran_new();
     r.torn = witness.torn();
     if (r.torn) r.ran = witness.describe();

@@ -57,6 +57,7 @@ struct RequestSeen {
   bool torn = false;     // code of two releases, which no one release holds together
   std::string ran;       // which, when torn
   sim::Duration held{0};                  // the server's own CPU during the request
+  bool met_server_work = false;           // the server's own work was under way during it (held it or was preempted)
   Mark mark;                              // at its end
   bool overlapped_upgrade() const {
     return ran_new || held.count() > 0 || !(image_at_start == image_at_end) || image_at_start.torn();

@@ -34,14 +34,14 @@ bool same_body(const std::vector<upgrader::Step>& a, const std::vector<upgrader:
 Releases read_releases(const std::string& app_dir, const std::vector<std::string>& old_files,
                        const std::vector<std::string>& new_files, const std::vector<std::vector<std::string>>& next_files) {
   Releases r;
-  for (const auto& f : old_files) r.old_packages.push_back(read_package(app_dir + "/old/" + f));
+  for (const auto& f : old_files) r.old_packages.push_back(read_package(app_dir + "/" + f));
   auto upload = [&](const std::string& path, int deploy) {
     r.new_bytes.push_back(read_bytes(path));
     r.new_packages.push_back(upgrader::parse_package(r.new_bytes.back(), path));
     r.new_files.push_back(path.substr(path.rfind('/') + 1));
     r.deploy_of.push_back(deploy);
   };
-  for (const auto& f : new_files) upload(app_dir + "/new/" + f, 1);
+  for (const auto& f : new_files) upload(app_dir + "/" + f, 1);
   for (std::size_t k = 0; k < next_files.size(); ++k)
     for (const auto& f : next_files[k]) upload(app_dir + "/" + f, static_cast<int>(k) + 2);
   const int last = 1 + static_cast<int>(next_files.size());

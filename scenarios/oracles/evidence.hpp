@@ -46,7 +46,8 @@ struct Releases {
   // The release whose code `held` (per uploaded package) is exactly, or -1 (a mixture).
   int release_of(const std::vector<bool>& held) const;
 };
-// next_files: per later release, package files as paths relative to app_dir.
+// Package files as paths relative to app_dir (Scenario::old_packages, ...): old_files, release 0;
+// new_files, the first deploy; next_files, one list per later deploy.
 Releases read_releases(const std::string& app_dir, const std::vector<std::string>& old_files,
                        const std::vector<std::string>& new_files,
                        const std::vector<std::vector<std::string>>& next_files = {});

@@ -40,7 +40,7 @@ void judge_requests(const Observation& obs, const OracleContext& ctx, Verdicts& 
       verdicts.exercise("torn-request");
       verdicts.exercise("dnu-by-upgrade");
     }
-    if (r.held.count() > 0) verdicts.exercise("pause-budget");
+    if (r.met_server_work) verdicts.exercise("pause-budget");  // it could have been held
     if (sessions_at_risk && r.start >= *sessions_at_risk) verdicts.exercise("lost-session");
 
     if (r.result == RequestSeen::Result::Failed) {

@@ -178,9 +178,11 @@ TEST(LargeRelease, TheScenarioTakesWholeDirectories) {
   const Scenario sc = load_scenario(kScenario);
   EXPECT_EQ(sc.old_packages.size(), generate_app(GenOptions{}).old_release.size());
   EXPECT_TRUE(std::is_sorted(sc.new_packages.begin(), sc.new_packages.end()));
-  EXPECT_THROW(parse_scenario(read_text(kScenario).replace(read_text(kScenario).find("old = \"old/\""), 12, "old = \"new/\""),
+  EXPECT_EQ(sc.old_packages.front().rfind("old/", 0), 0u) << "paths relative to the app directory";
+  EXPECT_THROW(parse_scenario(read_text(kScenario).replace(read_text(kScenario).find("old = \"old/\""), 12, "old = \"v9/\""),
                               kScenario),
-               ScenarioError);
+               ScenarioError)
+      << "no such directory";
 }
 
 // Safe builds below request priority and yields per method: a request waits at most one

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <filesystem>
 #include <set>
 
 #include "scenarios/crash_points.hpp"
@@ -150,7 +151,10 @@ TEST(Leftovers, StagingHoldsAnInterruptedEarlierDeployOfAnotherBuild) {
   world.fs().mkdir(staging);
   world.fs().fsync_dir(".");  // as the engine does: the staging directory itself is durable
   deployer.stage_leftovers();
-  for (const std::string& f : sc.old_packages) EXPECT_TRUE(world.fs().peek_durable(staging + "/" + f)) << f;
+  for (const std::string& f : sc.old_packages) {
+    const std::string name = std::filesystem::path(f).filename().string();
+    EXPECT_TRUE(world.fs().peek_durable(staging + "/" + name)) << name;
+  }
   const auto manifest = world.fs().peek_durable(staging + "/" + processes.config().trigger);
   ASSERT_TRUE(manifest);
   const auto entries = upgrader::parse_manifest(*manifest, "load");

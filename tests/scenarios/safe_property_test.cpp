@@ -100,7 +100,7 @@ RC_GTEST_PROP(SafePolicy, NeverViolatesAnOracleOnGeneratedAppsAndFaultPlans, ())
     for (const auto& p : *release) {
       const std::string file = p.name + "-" + std::to_string(p.version) + ".pkg";
       std::ofstream(dir / sub / file, std::ios::binary) << upgrader::render_package(p);
-      (release == &app.old_release ? sc.old_packages : sc.new_packages).push_back(file);
+      (release == &app.old_release ? sc.old_packages : sc.new_packages).push_back(sub + "/" + file);
     }
   }
   sc.sessions = *rc::gen::inRange(1, 12);

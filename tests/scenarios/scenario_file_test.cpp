@@ -109,7 +109,7 @@ TEST(ScenarioFile, BadNextReleasesAndDeployTimesSayFileLineAndWhatWasExpected) {
       {base("next = []\n"), 7, "'next': expected an array of releases"},
       {base("next = [5]\n"), 7, "'next': expected an array of releases"},
       {base("next = [\"v3\"]\n"), 7, "'next': expected a directory name ending in '/', got \"v3\""},
-      {base("next = [\"old/nothing/\"]\n"), 7, "'next': cannot list"},
+      {base("next = [\"old/nothing/\"]\n"), 7, "'next': no directory"},
       {base("next = [[]]\n"), 7, "'next': a release needs at least one package file"},
       {base("next = [[1]]\n"), 7, "'next': expected non-empty package file paths"},
       {base("next = [[\"v3/Shop-Nope-3.pkg\"]]\n"), 7, "'next': no package file"},

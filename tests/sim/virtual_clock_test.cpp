@@ -111,5 +111,32 @@ TEST(VirtualClock, CpuTimeHoldsTheCpuWhileTimePasses) {
   EXPECT_EQ(log, (std::vector<std::string>{"loader done", "loader after yield", "request at 50ms"}));
 }
 
+// Smalltalk's scheduler: a process of higher priority that becomes runnable preempts the
+// running one at once, which finishes its work afterwards. Equal priorities never preempt.
+TEST(VirtualClock, AHigherPriorityFiberPreemptsCpuTimeWhenItWakes) {
+  World world(WorldConfig{});
+  std::vector<std::string> log;
+  const auto ms = [&] { return std::to_string(world.now().count() / 1'000'000) + "ms"; };
+  world.spawn("request", 2, [&] {
+    world.sleep_for(Duration(std::chrono::milliseconds(10)));
+    log.push_back("request at " + ms());
+    world.consume_cpu(Duration(std::chrono::milliseconds(5)));
+    log.push_back("request done at " + ms());
+  });
+  world.spawn("peer", 1, [&] {
+    world.sleep_for(Duration(std::chrono::milliseconds(20)));
+    log.push_back("peer at " + ms());
+  });
+  world.spawn("loader", 1, [&] {
+    std::vector<Scheduler::CpuSpan> held;
+    world.consume_cpu(Duration(std::chrono::milliseconds(50)), &held);
+    log.push_back("loader done at " + ms());
+    ASSERT_EQ(held.size(), 2u);
+    EXPECT_EQ(held[0].end - held[0].start + (held[1].end - held[1].start), Duration(std::chrono::milliseconds(50)));
+  });
+  ASSERT_EQ(world.run().outcome, Outcome::Completed);
+  EXPECT_EQ(log, (std::vector<std::string>{"request at 10ms", "request done at 15ms", "loader done at 55ms", "peer at 55ms"}));
+}
+
 }  // namespace
 }  // namespace sim
