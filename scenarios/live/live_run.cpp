@@ -215,7 +215,8 @@ class Supervisor {
   void ended_early() {
     const int status = server_.status().value_or(-1);
     server_gone();
-    if (status != kCannotBoot)
+    // kRanToEnd: it reached the end of the run a moment before the supervisor saw the time.
+    if (status != kCannotBoot && status != kRanToEnd)
       note("server-failed", {{"process", std::to_string(process_)},
                              {"what", fmt::format("the server process ended before the end of the run (status {})", status)}});
   }

@@ -66,7 +66,7 @@ LiveSuiteResult run_live_suite(const std::vector<Scenario>& scenarios, const Liv
           r = run_live(sc, policy, seed, options.run);
         }
         if (r.inconclusive())
-          cell.inconclusive = fmt::format("inconclusive: the machine starved the server of CPU in every try (it waited {:.0f}% "
+          cell.inconclusive = fmt::format("the machine starved the server of CPU in every try (it waited {:.0f}% "
                                           "of its time for one, more than {:.0f}%); run it on a quieter machine",
                                           100 * r.starved, 100 * LiveRunReport::kStarvedShare);
         fold(cell.live, seed, r.violations, r.exercised);
