@@ -45,6 +45,7 @@ LiveSuiteResult run_live(const std::string& file, const Base& base, double scale
   LiveSuiteOptions options;
   options.run.time_scale = scale;
   options.run.base_dir = base.path.string();
+  options.starved_retries = 1;  // a starved machine stays starved: one more try, then skip
   return scenarios::live::run_live_suite({sc}, options);
 }
 
