@@ -12,6 +12,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/demo.hpp"
+#include "cli/live.hpp"
 #include "cli/pkg.hpp"
 #include "support/assert.hpp"
 #include "support/exception_text.hpp"
@@ -80,6 +81,23 @@ int main(int argc, char** argv) {
   merge_cmd->add_option("--out", merge.out, "write index.html, junit.xml, summary.md, results.json and repros/ here")->required();
   merge_cmd->add_flag("--allow-partial", merge.allow_partial, "merge although shards are missing; expected hazards are then not judged");
 
+  cli::LiveCommandOptions live;
+  auto* live_cmd = app.add_subcommand("live",
+                                      "run scenarios on a real staging directory in real time (the real runtime binding, real "
+                                      "processes killed with SIGKILL), judged by the same oracles");
+  live_cmd->add_option("inputs", live.inputs, "scenario files or directories")->required();
+  live_cmd->add_option("--time-scale", live.time_scale, "real seconds per scenario second (0.1: ten times faster)")
+      ->check(CLI::Range(0.01, 10.0));
+  live_cmd->add_option("--seeds", live.seeds, "runs per scenario and policy")->transform(whole_number(1, 1000));
+  live_cmd->add_option("--seed", live.seed, "the first seed (default: each scenario's own)")->transform(whole_number(0));
+  live_cmd->add_option("--policies", live.policies, "run these policies (comma-separated) instead of each scenario's own")
+      ->delimiter(',')
+      ->allow_extra_args(false);
+  live_cmd->add_option("--sessions", live.sessions, "client sessions instead of each scenario's own")
+      ->transform(whole_number(1, 10000));
+  live_cmd->add_option("--dir", live.dir, "make each run's directory here (default: $TMPDIR or /tmp)");
+  live_cmd->add_flag("--keep", live.keep, "leave each run's directory (server files, event logs) behind");
+
   std::string repro_file, out_file;
   int max_attempts = 400, context = 25;
   auto* replay_cmd = app.add_subcommand("replay", "replay a repro and say whether it reproduced");
@@ -126,7 +144,7 @@ int main(int argc, char** argv) {
 
   // Policies of one's own, from shared libraries (docs/policy-api.md): wherever a policy is named.
   std::vector<std::string> policy_libs;
-  for (auto* cmd : {run_cmd, replay_cmd, shrink_cmd, explain_cmd, trace_cmd})
+  for (auto* cmd : {run_cmd, live_cmd, replay_cmd, shrink_cmd, explain_cmd, trace_cmd})
     cmd->add_option("--policy-lib", policy_libs, "load this shared library, which registers policies (repeatable)")
         ->allow_extra_args(false);
 
@@ -139,6 +157,7 @@ int main(int argc, char** argv) {
       return cli::run_command(run);
     }
     if (*merge_cmd) return cli::merge_command(merge);
+    if (*live_cmd) return cli::live_command(live);
     if (*replay_cmd) return cli::replay_command(repro_file);
     if (*shrink_cmd) return cli::shrink_command(repro_file, out_file, max_attempts);
     if (*explain_cmd) return cli::explain_command(repro_file, context);

@@ -11,8 +11,9 @@ install(TARGETS hotsim_support hotsim_sim hotsim_upgrader hotsim_scenarios hotsi
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 foreach(dir support sim upgrader scenarios)
+  # scenarios/live/ is the hotsim command's own (`hotsim live`), not part of the package.
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/${dir}/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/hotsim/${dir}
-          FILES_MATCHING PATTERN "*.hpp")
+          FILES_MATCHING PATTERN "*.hpp" PATTERN "live" EXCLUDE)
 endforeach()
 # The default suite and the apps it upgrades, for a user's tests (HOTSIM_SCENARIOS_DIR).
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/scenarios/default ${PROJECT_SOURCE_DIR}/scenarios/apps

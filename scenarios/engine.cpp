@@ -18,10 +18,6 @@ bool RunReport::fired(const std::string& oracle) const {
   return std::any_of(violations.begin(), violations.end(), [&](const Violation& v) { return v.oracle == oracle; });
 }
 
-namespace {
-
-constexpr int kOutside = 100;  // deployer, power: other processes, never held up by the image
-
 upgrader::ServerConfig server_config(const Scenario& sc) {
   upgrader::ServerConfig c;
   c.poll_period = sc.poll_period;
@@ -30,6 +26,20 @@ upgrader::ServerConfig server_config(const Scenario& sc) {
   c.max_tries = sc.max_tries;
   return c;
 }
+
+std::uint64_t fresh_image_bytes(const Releases& releases) {
+  upgrader::Image fresh;
+  for (int d = 1; d <= releases.last(); ++d) {
+    std::vector<upgrader::Package> batch;
+    for (const std::size_t k : releases.uploaded_by(d)) batch.push_back(releases.new_packages[k]);
+    install_in_dependency_order(fresh, batch);
+  }
+  return upgrader::encode_snapshot(fresh).size();
+}
+
+namespace {
+
+constexpr int kOutside = 100;  // deployer, power: other processes, never held up by the image
 
 upgrader::PolicyFactory policy_factory(const Scenario& sc, const std::string& policy) {
   if (upgrader::make_policy(policy) == nullptr)
@@ -119,7 +129,7 @@ class Run {
   void judge() {
     const Observation obs = recorder_.finish(processes_.current());
     const OracleContext ctx{sc_, releases_, processes_.first().server->policy().snapshot_saves_per_upgrade(),
-                            fresh_image_bytes(), processes_.config().snapshot, swarm_adds_crashes(st_.swarm)};
+                            fresh_image_bytes(releases_), processes_.config().snapshot, swarm_adds_crashes(st_.swarm)};
     Verdicts verdicts;
     if (recorder_.enabled()) verdicts = scenarios::judge(obs, ctx);
     const auto& outcome = report_.run.outcome;
@@ -165,16 +175,6 @@ class Run {
       for (std::uint64_t id = 0; id < world_.trace().fiber_count(); ++id)
         report_.fiber_names.push_back(world_.trace().fiber_name(id));
     }
-  }
-
-  std::uint64_t fresh_image_bytes() const {
-    upgrader::Image fresh;
-    for (int d = 1; d <= releases_.last(); ++d) {
-      std::vector<upgrader::Package> batch;
-      for (const std::size_t k : releases_.uploaded_by(d)) batch.push_back(releases_.new_packages[k]);
-      install_in_dependency_order(fresh, batch);
-    }
-    return upgrader::encode_snapshot(fresh).size();
   }
 
   // The first process's file operations after the deploy began, until the poll that found

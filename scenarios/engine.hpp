@@ -13,6 +13,7 @@
 #include "scenarios/run_settings.hpp"
 #include "scenarios/scenario.hpp"
 #include "sim/world.hpp"
+#include "upgrader/server.hpp"
 
 namespace scenarios {
 
@@ -60,6 +61,11 @@ struct RunReport {
 // Judging off: the recorder and the oracles stay out entirely (the run's trace hash must
 // be the same either way; a test holds it to that).
 enum class Judging { On, Off };
+
+// The server's settings a scenario decides (poll period, compile cost, session timeout, tries).
+upgrader::ServerConfig server_config(const Scenario& scenario);
+// The saved image of the last deploy's release alone, no sessions (the image-growth baseline).
+std::uint64_t fresh_image_bytes(const Releases& releases);
 
 // Throws ScenarioError when the policy is unknown or the old release does not install.
 RunReport run_scenario(const Scenario& scenario, const std::string& policy, const RunSettings& settings,

@@ -4,7 +4,8 @@
 
 #include <algorithm>
 
-#include "upgrader/checksum.hpp"
+#include "scenarios/engine/leftovers.hpp"
+#include "scenarios/engine/package_order.hpp"
 #include "upgrader/manifest.hpp"
 #include "upgrader/package.hpp"
 
@@ -14,43 +15,12 @@ using namespace std::chrono_literals;
 
 namespace {
 struct UploadInterrupted {};
-
-// One deploy's packages (indices in Releases::new_packages) in an order the harness derives
-// from the packages themselves: "dependency" (each after the deploy's packages it requires;
-// ties in the scenario's order), its reverse, by file name, or shuffled from the choice stream.
-std::vector<std::size_t> package_order(const std::string& how, const Releases& releases, const std::vector<std::size_t>& batch,
-                                       sim::World& world) {
-  const auto& pkgs = releases.new_packages;
-  std::vector<std::size_t> order;
-  if (how == "name") {
-    order = batch;
-    std::stable_sort(order.begin(), order.end(),
-                     [&](std::size_t a, std::size_t b) { return releases.new_files[a] < releases.new_files[b]; });
-    return order;
-  }
-  std::vector<bool> placed(batch.size(), false);
-  auto ready = [&](std::size_t k) {
-    for (const auto& r : pkgs[batch[k]].requirements)
-      for (std::size_t j = 0; j < batch.size(); ++j)
-        if (!placed[j] && j != k && pkgs[batch[j]].name == r.package) return false;
-    return true;
-  };
-  while (order.size() < batch.size()) {
-    std::size_t next = batch.size();
-    for (std::size_t k = 0; k < batch.size() && next == batch.size(); ++k)
-      if (!placed[k] && ready(k)) next = k;
-    if (next == batch.size())  // a cycle: the rest as listed
-      for (std::size_t k = 0; k < batch.size() && next == batch.size(); ++k)
-        if (!placed[k]) next = k;
-    placed[next] = true;
-    order.push_back(batch[next]);
-  }
-  if (how == "reverse") std::reverse(order.begin(), order.end());
-  if (how == "shuffled")
-    for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[world.choices().below(i)]);
-  return order;
-}
 }  // namespace
+
+// Shuffled orders draw from the run's choice stream.
+std::function<std::size_t(std::size_t)> Deployer::draw() {
+  return [this](std::size_t n) { return static_cast<std::size_t>(world_.choices().below(n)); };
+}
 
 Deployer::Deployer(sim::World& world, const Scenario& scenario, const Releases& releases, ServerProcesses& processes,
                    Recorder& recorder, upgrader::Policy::Trigger format)
@@ -63,7 +33,7 @@ std::string Deployer::trigger_bytes(Upload& u) {
   if (format_ == upgrader::Policy::Trigger::Empty) return "";
   if (!u.manifest) {  // drawn once per deploy: every copy of its trigger is the same request
     std::vector<upgrader::ManifestEntry> manifest;
-    for (const std::size_t i : package_order(sc_.manifest_order, releases_, u.packages, world_))
+    for (const std::size_t i : package_order(sc_.manifest_order, releases_, u.packages, draw()))
       manifest.push_back({releases_.new_files[i], releases_.new_packages[i].checksum, 0});
     u.manifest = upgrader::render_manifest(manifest);
   }
@@ -84,39 +54,12 @@ void Deployer::write_trigger(Upload& u) {
   recorder_.trigger_written(u.deploy);
 }
 
-// An earlier build of new package k: the same name and version with slightly different
-// code (one more step in its first method, or one more field), sealed like any package.
-// Complete and valid, but not what this deploy names.
-std::string Deployer::earlier_build(std::size_t k) const {
-  upgrader::Package p = releases_.new_packages[k];
-  if (!p.methods.empty()) p.methods.front().body.push_back({upgrader::Step::Kind::Cpu, "", "", {}, 1, 0});
-  else if (!p.classes.empty()) p.classes.front().fields.push_back("earlierBuild");
-  return upgrader::render_package(p);
-}
-
 void Deployer::stage_leftovers() {
   if (sc_.leftovers.empty()) return;
   auto& fs = world_.fs();
-  auto has = [&](const char* kind) { return std::find(sc_.leftovers.begin(), sc_.leftovers.end(), kind) != sc_.leftovers.end(); };
-  auto put = [&](const std::string& name, const std::string& bytes) {
+  for (const auto& [name, bytes] : leftover_files(sc_, releases_, processes_.config().trigger, format_)) {
     fs.write(staging_ + "/" + name, bytes);
     fs.fsync(staging_ + "/" + name);
-  };
-  if (has("old-packages"))  // the release in production, staged again (an old upload never cleaned up)
-    for (const auto& p : releases_.old_packages) put(p.source.substr(p.source.rfind('/') + 1), upgrader::render_package(p));
-  // An interrupted earlier deploy of an earlier build: every file but the last it would
-  // have uploaded (in dependency order), under the names the first deploy uses.
-  const auto order = package_order("dependency", releases_, uploads_.front().packages, world_);
-  if (has("earlier-build"))
-    for (std::size_t i = 0; i + 1 < order.size(); ++i) put(releases_.new_files[order[i]], earlier_build(order[i]));
-  if (has("stale-trigger")) {  // and its trigger: naming the earlier build, so never loadable whole
-    std::string bytes;
-    if (format_ == upgrader::Policy::Trigger::Manifest) {
-      std::vector<upgrader::ManifestEntry> manifest;
-      for (const std::size_t k : order) manifest.push_back({releases_.new_files[k], upgrader::checksum_text(earlier_build(k)), 0});
-      bytes = upgrader::render_manifest(manifest);
-    }
-    put(processes_.config().trigger, bytes);
   }
   fs.fsync_dir(staging_);
 }
@@ -167,7 +110,7 @@ void Deployer::wait_for_earlier_trigger(Upload& u) {
 }
 
 void Deployer::upload(Upload& u) {
-  const std::vector<std::size_t> order = package_order(sc_.order, releases_, u.packages, world_);
+  const std::vector<std::size_t> order = package_order(sc_.order, releases_, u.packages, draw());
   auto& fs = world_.fs();
   for (const std::size_t k : order) {
     const std::string& bytes = releases_.new_bytes[k];

@@ -7,6 +7,7 @@
 // uploads while an earlier one is still uploading or staged, but writes its trigger only
 // once the earlier trigger is written and gone (taken by the server): an operator never
 // overwrites a request the server has not taken.
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -53,7 +54,7 @@ class Deployer {
   void wait_for_earlier_trigger(Upload& u);
   void write_trigger(Upload& u);
   std::string trigger_bytes(Upload& u);
-  std::string earlier_build(std::size_t k) const;
+  std::function<std::size_t(std::size_t)> draw();
 
   sim::World& world_;
   const Scenario& sc_;
