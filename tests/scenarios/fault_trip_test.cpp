@@ -39,7 +39,9 @@ std::vector<FaultTrip> trips() {
   return {
       {"per-directory-durability", Flaw::SkipsSnapshotDirFsync, "crash-before-save", Mode::CrashPoints, restart, nullptr,
        nullptr},
-      {"fsyncgate", Flaw::RetriesFailedFsync, "flaky-disk", Mode::Seeds, restart, nullptr,
+      // The flaw loses the upgrade only where a random power cut follows a retried fsync
+      // before the next save: more seeds than the scenario's own 16 find one.
+      {"fsyncgate", Flaw::RetriesFailedFsync, "flaky-disk", Mode::Seeds, restart, [](Scenario& s) { s.seeds = 64; },
        [](Scenario& s) { s.fsync_error_ppm = 0; }},
       {"media-fault", Flaw::KeepsOneSnapshotCopy, "rotten-image", Mode::Seeds, {"cannot-boot"}, nullptr,
        [](Scenario& s) { s.media = "none"; }},

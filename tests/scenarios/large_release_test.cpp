@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "cli/pkg.hpp"
+#include "helpers/temp_dir.hpp"
 #include "scenarios/engine.hpp"
 #include "scenarios/generate_app.hpp"
 #include "scenarios/scenario.hpp"
@@ -107,18 +108,7 @@ RC_GTEST_PROP(LargeRelease, GeneratedAppsAreWholeAndDeterministic, ()) {
   }
 }
 
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / fmt::format("hotsim-pkg-{}", ::testing::UnitTest::GetInstance()->random_seed());
-  TempDir() {
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string write(const std::string& name, const std::string& text) const {
-    std::ofstream(path / name, std::ios::binary) << text;
-    return (path / name).string();
-  }
-};
+using testing_support::TempDir;
 
 TEST(PkgCommand, SealThenCheckAGoodRelease) {
   TempDir dir;
