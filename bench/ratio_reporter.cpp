@@ -9,6 +9,7 @@ void RatioReporter::ReportRuns(const std::vector<Run>& runs) {
     if (run.run_type != Run::RT_Iteration || run.iterations == 0) continue;
     ns_per_iteration_[run.benchmark_name()] =
         run.real_accumulated_time * 1e9 / static_cast<double>(run.iterations);
+    if (run.counters.contains("p99_ratio")) latency_ratios_.emplace_back(run.benchmark_name(), run.counters);
   }
   ConsoleReporter::ReportRuns(runs);
 }
@@ -26,6 +27,13 @@ void RatioReporter::Finalize() {
     fmt::print(GetOutputStream(), "  {:<44} {:>9.1f} ns  = {:>6.2f} x {} ({:.1f} ns)\n", name, a->second,
                a->second / b->second, baseline, b->second);
   }
+  if (latency_ratios_.empty()) return;
+  fmt::print(GetOutputStream(),
+             "\nRequest latency in the upgrade window over the same window with no upgrade (same seeds, same load):\n");
+  for (const auto& [name, c] : latency_ratios_)
+    fmt::print(GetOutputStream(), "  {:<62} p50 {:>8.2f} x  p99 {:>8.2f} x  max {:>8.2f} x  max added {:>9.3f} ms (slice {} ms)\n",
+               name, c.at("p50_ratio").value, c.at("p99_ratio").value, c.at("max_ratio").value,
+               c.at("max_added_ms").value, c.at("slice_ms").value);
 }
 
 }  // namespace bench

@@ -1,6 +1,8 @@
 #pragma once
 // Prints, after the usual console table, each figure beside the baseline measured in the
-// same run (e.g. a scheduled fiber switch against a raw boost::context switch).
+// same run (e.g. a scheduled fiber switch against a raw boost::context switch), and the
+// latency ratios of every benchmark that measured its own baseline (counters p50_ratio,
+// p99_ratio, max_ratio, max_added_ms, slice_ms: the pause benchmarks).
 #include <benchmark/benchmark.h>
 
 #include <map>
@@ -23,6 +25,7 @@ class RatioReporter : public benchmark::ConsoleReporter {
  private:
   RatioPairs pairs_;
   std::map<std::string, double> ns_per_iteration_;
+  std::vector<std::pair<std::string, benchmark::UserCounters>> latency_ratios_;  // in run order
 };
 
 }  // namespace bench

@@ -155,7 +155,7 @@ class Run {
     for (const RequestSeen& r : obs.requests) {
       if (r.result != RequestSeen::Result::Served) continue;
       report_.pauses.push_back(r.held);
-      report_.served.push_back({r.start, r.end - r.start});
+      report_.served.push_back({r.start, r.end - r.start, r.image_at_start.is(releases_.last())});
       if (r.overlapped_upgrade()) report_.upgrade_pauses.push_back(r.held);
       if (r.held.count() > 0) report_.held_requests.push_back({fmt::format("session-{}", r.session), r.start, r.end, r.held});
     }

@@ -30,6 +30,7 @@ struct RunReport {
   struct Served {
     sim::Time arrival;
     sim::Duration latency;  // arrival to answer: its own work, waits, and what held it back
+    bool on_last_release = false;  // the image already held the run's last release when it arrived
   };
   std::vector<Served> served;  // every completed request, in completion order
   struct HeldRequest {
