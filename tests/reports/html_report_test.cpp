@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "helpers/run_command.hpp"
+#include "helpers/temp_dir.hpp"
 
 #include <array>
 #include <cstdio>
@@ -28,8 +29,8 @@ std::string chromium() {
 TEST(HtmlReport, ChartsDrawInHeadlessChromium) {
   const std::string browser = chromium();
   if (browser.empty()) GTEST_FAIL() << "chromium is not installed (scripts/install-deps.sh --test installs it)";
-  const fs::path out = fs::temp_directory_path() / "hotsim-report-test";
-  fs::remove_all(out);
+  const testing_support::TempDir tmp("hotsim-report-test");
+  const fs::path out = tmp.path / "report";
   cli::RunOptions o;
   o.inputs = {std::string(HOTSIM_SOURCE_DIR) + "/scenarios/default/crash-before-save.toml",
               std::string(HOTSIM_SOURCE_DIR) + "/scenarios/default/save-under-load.toml"};
@@ -67,7 +68,8 @@ namespace {
 
 TEST(PerfettoTrace, AReplayedRunBecomesTrackPerFiberWithSlicesAndViolations) {
   const std::string repro = std::string(HOTSIM_SOURCE_DIR) + "/scenarios/regressions/half-loaded-priority-torn-request.repro.toml";
-  const fs::path out = fs::temp_directory_path() / "hotsim-perfetto-test.json";
+  const testing_support::TempDir tmp("hotsim-perfetto-test");
+  const fs::path out = tmp.path / "trace.json";
   ASSERT_EQ(cli::trace_command(repro, out.string()), 0) << "the replay must match its recorded hash";
   std::ifstream in(out);
   const nlohmann::json trace = nlohmann::json::parse(in);

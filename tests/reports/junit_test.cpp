@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "cli/commands.hpp"
+#include "helpers/temp_dir.hpp"
 #include "scenarios/repro.hpp"
 
 namespace {
@@ -66,9 +67,8 @@ std::string read(const fs::path& path) {
 }
 
 TEST(JUnit, FailureCarriesViolationSeedAndReplayCommand) {
-  const fs::path dir = fs::temp_directory_path() / "hotsim-junit-test";
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  const testing_support::TempDir tmp("hotsim-junit-test");
+  const fs::path dir = tmp.path;
   // half-loaded with nothing declared for `seed`, which tears requests: an undeclared outcome.
   std::string scenario = read(fs::path(HOTSIM_SOURCE_DIR) / "scenarios/default/half-loaded.toml");
   const std::string declared = "[expect.seed]\nfire = [\"dnu-by-upgrade\", \"torn-request\"]";

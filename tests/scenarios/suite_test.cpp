@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "cli/commands.hpp"
+#include "helpers/temp_dir.hpp"
 #include "scenarios/repro.hpp"
 #include "scenarios/shrink.hpp"
 #include "scenarios/suite.hpp"
@@ -90,8 +91,8 @@ TEST(Repro, SaveLoadRoundTripAndReplayFromAnotherDirectory) {
   settings.seed = report->seed;
   settings.policy = "seed";
   const Repro repro = make_repro(sc, *report, "lost-upgrade", settings);
-  const std::string dir = std::filesystem::temp_directory_path() / "hotsim-repro-test";
-  std::filesystem::create_directories(dir);
+  const testing_support::TempDir tmp("hotsim-repro-test");
+  const std::string dir = tmp.path.string();
   const std::string path = dir + "/" + repro_file_name(repro, sc.name);
   save_repro(repro, path);
   const Repro loaded = load_repro(path);
