@@ -150,14 +150,7 @@ StagingSeen Recorder::staging() const {
 }
 
 std::optional<std::pair<std::uint64_t, ReleaseState>> Recorder::decode(const std::string& bytes) const {
-  try {
-    upgrader::Image image;
-    image.restore(upgrader::decode_snapshot(bytes, config_.snapshot));
-    ReleaseState state = release_state(*image.current(), releases_);
-    return std::make_pair(upgrader::fnv1a64(upgrader::encode_snapshot(image)), std::move(state));
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
+  return decode_image(bytes, config_.snapshot, releases_);
 }
 
 void Recorder::check_snapshot(int process, bool volatile_view) {

@@ -68,14 +68,7 @@ DiskView::Staging DiskView::staging() const {
 }
 
 std::optional<std::pair<std::uint64_t, ReleaseState>> DiskView::decode(const std::string& bytes) const {
-  try {
-    upgrader::Image image;
-    image.restore(upgrader::decode_snapshot(bytes, config_.snapshot));
-    ReleaseState state = release_state(*image.current(), releases_);
-    return std::make_pair(upgrader::fnv1a64(upgrader::encode_snapshot(image)), std::move(state));
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
+  return decode_image(bytes, config_.snapshot, releases_);
 }
 
 }  // namespace scenarios::live

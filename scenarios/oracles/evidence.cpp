@@ -7,6 +7,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "upgrader/checksum.hpp"
+#include "upgrader/snapshot.hpp"
+
 namespace scenarios {
 
 namespace {
@@ -198,6 +201,18 @@ sim::Duration overlap(const std::vector<CpuSpan>& spans, sim::Time start, sim::T
     if (hi > lo) total += hi - lo;
   }
   return total;
+}
+
+std::optional<std::pair<std::uint64_t, ReleaseState>> decode_image(const std::string& bytes, const std::string& name,
+                                                                    const Releases& releases) {
+  try {
+    upgrader::Image image;
+    image.restore(upgrader::decode_snapshot(bytes, name));
+    ReleaseState state = release_state(*image.current(), releases);
+    return std::make_pair(upgrader::fnv1a64(upgrader::encode_snapshot(image)), std::move(state));
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
 }
 
 }  // namespace scenarios

@@ -5,6 +5,7 @@
 // upgrader's own bookkeeping (its installed-versions table, its events).
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -65,6 +66,11 @@ std::vector<std::string> torn_code(const upgrader::Release& release, const upgra
 
 // Which uploaded packages `release` holds, and so which release it is.
 ReleaseState release_state(const upgrader::Release& release, const Releases& releases);
+
+// The image a snapshot's bytes decode to, by its canonical encoding's hash, and which release
+// it holds; nullopt if they do not decode. `name`: the snapshot file's, for decode errors.
+std::optional<std::pair<std::uint64_t, ReleaseState>> decode_image(const std::string& bytes, const std::string& name,
+                                                                    const Releases& releases);
 
 // Follows one request: which releases' methods it ran.
 class RequestWitness : public upgrader::MethodObserver {
