@@ -8,6 +8,7 @@
 
 #include <cctype>
 #include <functional>
+#include <ostream>
 #include <set>
 
 #include "scenarios/crash_points.hpp"
@@ -33,6 +34,9 @@ struct FaultTrip {
   std::uint64_t max_states = 8;
   std::uint64_t max_states_off = 8;
 };
+
+// What ctest prints for a parameter (instead of its bytes).
+void PrintTo(const FaultTrip& t, std::ostream* os) { *os << t.fault << " against " << flaw_name(t.flaw) << " on " << t.scenario; }
 
 std::vector<FaultTrip> trips() {
   const std::set<std::string> restart{"lost-upgrade", "restart-fidelity", "cannot-boot"};

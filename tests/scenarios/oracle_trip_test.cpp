@@ -7,6 +7,7 @@
 
 #include <cctype>
 #include <filesystem>
+#include <ostream>
 #include <set>
 
 #include "scenarios/crash_points.hpp"
@@ -30,6 +31,9 @@ struct Trip {
   Mode mode;
   std::string oracle;
 };
+
+// What ctest prints for a parameter (instead of its bytes).
+void PrintTo(const Trip& t, std::ostream* os) { *os << t.oracle << " by " << t.policy << " on " << t.scenario; }
 
 std::vector<Trip> trips() {
   return {

@@ -17,6 +17,7 @@
 #include <iterator>
 #include <optional>
 #include <map>
+#include <ostream>
 #include <set>
 
 #include "cli/commands.hpp"
@@ -176,6 +177,11 @@ struct SwarmCatch {
   std::string feature_prefix;   // the features that catch it
   std::set<std::string> oracles;
 };
+
+// What ctest prints for a parameter (instead of its bytes).
+void PrintTo(const SwarmCatch& c, std::ostream* os) {
+  *os << testing_support::flaw_name(c.flaw) << " on " << c.scenario << " with " << c.feature_prefix << "*";
+}
 
 std::vector<SwarmCatch> swarm_catches() {
   return {{testing_support::Flaw::CountsTriesInMemory, "broken-package", "power-cuts-", {"bounded-retry", "liveness"}},
