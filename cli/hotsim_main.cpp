@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -85,8 +86,18 @@ int main(int argc, char** argv) {
   auto* live_cmd = app.add_subcommand("live",
                                       "run scenarios on a real staging directory in real time (the real runtime binding, real "
                                       "processes killed with SIGKILL), judged by the same oracles");
+  // CLI11's Range lets NaN through (every comparison with NaN is false): refuse it first.
+  const CLI::Validator finite_number(
+      [](std::string& text) -> std::string {
+        char* end = nullptr;
+        const double v = std::strtod(text.c_str(), &end);
+        if (end == text.c_str() || *end != '\0' || !std::isfinite(v)) return "expected a finite number, got \"" + text + "\"";
+        return {};
+      },
+      "NUMBER");
   live_cmd->add_option("inputs", live.inputs, "scenario files or directories")->required();
   live_cmd->add_option("--time-scale", live.time_scale, "real seconds per scenario second (0.1: ten times faster)")
+      ->check(finite_number)
       ->check(CLI::Range(0.01, 10.0));
   live_cmd->add_option("--seeds", live.seeds, "runs per scenario and policy")->transform(whole_number(1, 1000));
   live_cmd->add_option("--seed", live.seed, "the first seed (default: each scenario's own)")->transform(whole_number(0));

@@ -130,6 +130,7 @@ TEST(LiveCommand, BadInputIsRefusedWithExitTwo) {
                         Case{"--dir " + file + " " + scenario, "not a directory"},
                         Case{"--dir /proc " + scenario, "cannot create a run directory"},
                         Case{"--time-scale 0 " + scenario, "time-scale"},
+                        Case{"--time-scale nan " + scenario, "finite"},
                         Case{"--policies nosuch " + scenario, "nosuch"},
                         Case{file, "a-file"},
                         Case{"/nonexistent/scenario.toml", "scenario.toml"}}) {
