@@ -56,12 +56,24 @@ std::uint64_t ChoiceStream::below(std::uint64_t n) {
       ran_out_ = true;
     }
   } else {
-    // Rejection sampling: unbiased, and the same on every platform.
-    const std::uint64_t limit = UINT64_MAX - UINT64_MAX % n;
+    // Rejection sampling: unbiased, and the same on every platform. A power of two needs
+    // no division (the same values: x % n == x & (n-1)); other bounds divide once, their
+    // limit kept from the last call with the same n.
     std::uint64_t x;
-    do x = rng_.next();
-    while (x >= limit);
-    value = x % n;
+    if ((n & (n - 1)) == 0) {
+      const std::uint64_t limit = UINT64_MAX - (n - 1);
+      do x = rng_.next();
+      while (x >= limit);
+      value = x & (n - 1);
+    } else {
+      if (n != limit_for_) {
+        limit_for_ = n;
+        limit_ = UINT64_MAX - UINT64_MAX % n;
+      }
+      do x = rng_.next();
+      while (x >= limit_);
+      value = x % n;
+    }
   }
   recorded_.push_back(value);
   return value;

@@ -46,6 +46,7 @@ class ChoiceStream {
   std::vector<std::uint64_t> source_;
   std::size_t position_ = 0;
   std::vector<std::uint64_t> recorded_;
+  std::uint64_t limit_for_ = 0, limit_ = 0;  // below()'s rejection limit for the last n
   bool ran_out_ = false;
   bool out_of_range_ = false;
 };

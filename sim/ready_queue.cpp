@@ -12,7 +12,7 @@ void ReadyQueue::push(FiberInfo* fiber) {
   HOTSIM_ASSERT(fiber->state == FiberState::Ready, "fiber {} '{}' queued as ready in state {}", fiber->id, fiber->name,
                 static_cast<int>(fiber->state));
   fiber->queued = true;
-  Bucket& bucket = buckets_[fiber->priority];
+  Bucket& bucket = bucket_for(fiber->priority);
   if (strategy_ == Strategy::Pct)
     bucket.by_pct.insert(fiber);
   else
@@ -20,10 +20,30 @@ void ReadyQueue::push(FiberInfo* fiber) {
   ++size_;
 }
 
+ReadyQueue::Bucket& ReadyQueue::bucket_for(int priority) {
+  auto at = buckets_.begin();
+  while (at != buckets_.end() && at->priority > priority) ++at;
+  if (at != buckets_.end() && at->priority == priority) return *at;
+  Bucket& made = *buckets_.insert(at, Bucket{});
+  made.priority = priority;
+  return made;
+}
+
+ReadyQueue::Bucket* ReadyQueue::top() {
+  for (Bucket& bucket : buckets_)
+    if (!bucket.empty()) return &bucket;
+  return nullptr;
+}
+
+const ReadyQueue::Bucket* ReadyQueue::top() const {
+  for (const Bucket& bucket : buckets_)
+    if (!bucket.empty()) return &bucket;
+  return nullptr;
+}
+
 void ReadyQueue::remove(FiberInfo* fiber) {
-  auto it = buckets_.find(fiber->priority);
-  if (it == buckets_.end()) return;
-  Bucket& bucket = it->second;
+  if (!fiber->queued) return;
+  Bucket& bucket = bucket_for(fiber->priority);
   std::size_t removed = 0;
   if (strategy_ == Strategy::Pct) {
     removed = bucket.by_pct.erase(fiber);
@@ -36,7 +56,6 @@ void ReadyQueue::remove(FiberInfo* fiber) {
   }
   size_ -= removed;
   if (removed > 0) fiber->queued = false;
-  if (bucket.fifo.empty() && bucket.by_pct.empty()) buckets_.erase(it);
 }
 
 FiberInfo* ReadyQueue::take(Bucket& bucket, ChoiceStream* choices) {
@@ -69,20 +88,16 @@ FiberInfo* ReadyQueue::take_from(Bucket& bucket, ChoiceStream* choices) {
 }
 
 FiberInfo* ReadyQueue::pop(ChoiceStream& choices) {
-  if (buckets_.empty()) return nullptr;
-  auto top = buckets_.begin();
-  FiberInfo* fiber = take(top->second, &choices);
+  if (size_ == 0) return nullptr;
+  FiberInfo* fiber = take(*top(), &choices);
   --size_;
-  if (top->second.fifo.empty() && top->second.by_pct.empty()) buckets_.erase(top);
   return fiber;
 }
 
 FiberInfo* ReadyQueue::pop_oldest() {
-  if (buckets_.empty()) return nullptr;
-  auto top = buckets_.begin();
-  FiberInfo* fiber = take(top->second, nullptr);
+  if (size_ == 0) return nullptr;
+  FiberInfo* fiber = take(*top(), nullptr);
   --size_;
-  if (top->second.fifo.empty() && top->second.by_pct.empty()) buckets_.erase(top);
   return fiber;
 }
 

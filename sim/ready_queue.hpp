@@ -4,9 +4,8 @@
 // robin takes the oldest. No pointer value ever decides an order.
 #include <cstdint>
 #include <deque>
-#include <functional>
-#include <map>
 #include <set>
+#include <vector>
 
 #include "sim/choice_stream.hpp"
 #include "sim/fiber_info.hpp"
@@ -26,7 +25,7 @@ class ReadyQueue {
   // Picks without consulting the choice stream (used while a finished world unwinds).
   FiberInfo* pop_oldest();
   bool empty() const { return size_ == 0; }
-  int highest_priority() const { return buckets_.begin()->first; }  // not empty
+  int highest_priority() const { return top()->priority; }  // not empty
   std::size_t size() const { return size_; }
 
  private:
@@ -38,14 +37,21 @@ class ReadyQueue {
     }
   };
   struct Bucket {
+    int priority = 0;
     std::deque<FiberInfo*> fifo;             // random walk, round robin
     std::set<FiberInfo*, PctOrder> by_pct;   // PCT
+    bool empty() const { return fifo.empty() && by_pct.empty(); }
   };
+  Bucket& bucket_for(int priority);
+  Bucket* top();
+  const Bucket* top() const;
   FiberInfo* take(Bucket& bucket, ChoiceStream* choices);
   FiberInfo* take_from(Bucket& bucket, ChoiceStream* choices);
 
   Strategy strategy_;
-  std::map<int, Bucket, std::greater<>> buckets_;  // highest priority first
+  // Highest priority first. A run uses a handful of priorities, so a short vector scanned
+  // in order beats a tree, and buckets stay once made: a switch allocates nothing.
+  std::vector<Bucket> buckets_;
   std::size_t size_ = 0;
 };
 

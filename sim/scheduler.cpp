@@ -33,16 +33,24 @@ Scheduler::Scheduler(ChoiceStream& choices, Trace& trace, Strategy strategy, Pct
   }
 }
 
+bool Scheduler::on_running_fiber() const {
+  // The running fiber's own stack holds this frame exactly when we run on that fiber: an
+  // address compare, where asking Boost (context::active()) is a thread-local lookup
+  // through the dynamic linker on every switch.
+  if (running_ == nullptr || running_->stack_bottom == nullptr) return false;
+  const auto* frame = static_cast<const char*>(__builtin_frame_address(0));
+  const auto* bottom = static_cast<const char*>(running_->stack_bottom);
+  return frame >= bottom && frame < bottom + running_->stack_size;
+}
+
 FiberInfo& Scheduler::current_checked() const {
-  if (running_ == nullptr || context::active() != running_->context)
+  if (!on_running_fiber())
     throw std::logic_error("sim: a yield point was reached outside a simulated fiber");
   return *running_;
 }
 
 void Scheduler::trace_event(EventKind kind, std::string_view detail) {
-  trace_.record(now_.count(), running_ != nullptr && context::active() == running_->context
-                                  ? running_->id : 0,
-                kind, detail);
+  trace_.record(now_.count(), on_running_fiber() ? running_->id : 0, kind, detail);
 }
 
 namespace {
@@ -269,52 +277,56 @@ context* Scheduler::switch_to(FiberInfo* fiber) {
   return fiber->context;
 }
 
-context* Scheduler::hand_over(context* to, bool from_dies) {
+context* Scheduler::hand_over(context* from, context* to, bool from_dies) {
   if (!migrating_) {
     const FiberInfo* info = nullptr;
     for (const FiberInfo* f : {running_, handoff_info_})
       if (f != nullptr && f->context == to) info = f;
-    support::asan::before_switch(context::active(), to, info ? info->stack_bottom : nullptr, info ? info->stack_size : 0,
-                        from_dies);
+    support::asan::before_switch(from, to, info ? info->stack_bottom : nullptr, info ? info->stack_size : 0, from_dies);
   }
   return to;
 }
 
 context* Scheduler::pick_next() noexcept {
   support::asan::after_switch();  // the dispatcher arrives here first after a switch to it
+  if (handoff_ != nullptr) {
+    // The switch a yield decided: the hot path. Which context is leaving matters only to
+    // ASan's annotations, so only an ASan build pays for asking Boost.
+    context* to = std::exchange(handoff_, nullptr);
+    if constexpr (support::asan::kEnabled) {
+      context* active = context::active();
+      hand_over(active, to, running_finished_ && running_ != nullptr && active == running_->context);
+    }
+    handoff_info_ = nullptr;
+    return to;
+  }
   context* active = context::active();
   const bool active_died = running_finished_ && running_ != nullptr && active == running_->context;
-  if (handoff_ != nullptr) {
-    context* to = std::exchange(handoff_, nullptr);
-    context* result = hand_over(to, active_died);
-    handoff_info_ = nullptr;
-    return result;
-  }
   if (running_finished_ && dispatcher_ready_ && active != dispatcher_) {
     running_finished_ = false;
     dispatcher_ready_ = false;
-    return hand_over(dispatcher_, active_died);
+    return hand_over(active, dispatcher_, active_died);
   }
   running_finished_ = false;
   if (FiberInfo* next = decide()) {
     context* ctx = switch_to(next);
-    if (ctx != active) return hand_over(ctx, active_died);
+    if (ctx != active) return hand_over(active, ctx, active_died);
     // The fiber that just blocked is itself the next to run (it slept alone): a context
     // cannot resume itself, so go through the dispatcher, which comes straight back.
     HOTSIM_ASSERT(dispatcher_ready_, "dispatcher not ready for a self-handoff of fiber '{}'", next->name);
     handoff_ = ctx;
     handoff_info_ = next;
     dispatcher_ready_ = false;
-    return hand_over(dispatcher_, false);
+    return hand_over(active, dispatcher_, false);
   }
   if (main_waiting_ && active != main_) {
     main_waiting_ = false;
     running_ = nullptr;
-    return hand_over(main_, active_died);
+    return hand_over(active, main_, active_died);
   }
   if (dispatcher_ready_ && active != dispatcher_) {
     dispatcher_ready_ = false;
-    return hand_over(dispatcher_, active_died);
+    return hand_over(active, dispatcher_, active_died);
   }
   return nullptr;
 }

@@ -109,6 +109,7 @@ class Scheduler {
     bool operator>(const Timer& o) const { return at_ns != o.at_ns ? at_ns > o.at_ns : seq > o.seq; }
   };
 
+  bool on_running_fiber() const;
   FiberInfo* decide();
   void wake_due_timers();
   // The earliest instant before `end` at which a fiber of a priority above `priority` wakes
@@ -117,7 +118,7 @@ class Scheduler {
   void make_ready(FiberInfo* fiber);
   boost::fibers::context* switch_to(FiberInfo* fiber);
   // Every context pick_next() hands to Boost goes through here (ASan annotations).
-  boost::fibers::context* hand_over(boost::fibers::context* to, bool from_dies);
+  boost::fibers::context* hand_over(boost::fibers::context* from, boost::fibers::context* to, bool from_dies);
   void suspend(boost::fibers::context* self);
   void check_cancelled(const FiberInfo& self) const;
   void finish(FiberInfo& fiber);

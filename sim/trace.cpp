@@ -28,21 +28,22 @@ std::string_view to_string(EventKind kind) {
   return "?";
 }
 
-void Trace::mix(const void* data, std::size_t size) {
-  // FNV-1a, byte by byte: simple, published, and independent of endianness of the host
-  // because every integer is fed in little-endian order below.
-  const auto* bytes = static_cast<const unsigned char*>(data);
-  for (std::size_t i = 0; i < size; ++i) {
-    hash_ ^= bytes[i];
-    hash_ *= 0x100000001b3ULL;
-  }
-}
-
 namespace {
-void little_endian(std::uint64_t value, unsigned char out[8]) {
-  for (int i = 0; i < 8; ++i) out[i] = static_cast<unsigned char>(value >> (8 * i));
+// Bytes as a little-endian word, so the hash is the same on every host.
+std::uint64_t load_little_endian(const char* bytes, std::size_t size) {
+  std::uint64_t word = 0;
+  for (std::size_t i = 0; i < size; ++i) word |= static_cast<std::uint64_t>(static_cast<unsigned char>(bytes[i])) << (8 * i);
+  return word;
 }
 }  // namespace
+
+void Trace::mix(std::uint64_t word) {
+  // A word at a time (xor, odd multiply, xor-shift: each step a bijection of the state, so
+  // no event is ever absorbed); byte-at-a-time FNV-1a cost a third of a scheduled switch.
+  hash_ ^= word;
+  hash_ *= 0x9e3779b97f4a7c15ULL;
+  hash_ ^= hash_ >> 32;
+}
 
 void Trace::annotate(std::vector<Annotation> annotations) {
   if (!keep_events_ || annotations.empty()) return;
@@ -61,14 +62,13 @@ void Trace::annotate(std::vector<Annotation> annotations) {
 void Trace::record(std::int64_t time_ns, std::uint64_t fiber, EventKind kind,
                    std::string_view detail) {
   if (frozen_) return;
-  unsigned char header[17];
-  little_endian(static_cast<std::uint64_t>(time_ns), header);
-  little_endian(fiber, header + 8);
-  header[16] = static_cast<unsigned char>(kind);
-  mix(header, sizeof header);
-  mix(detail.data(), detail.size());
-  const unsigned char end = 0xff;  // separates "ab"+"c" from "a"+"bc"
-  mix(&end, 1);
+  mix(static_cast<std::uint64_t>(time_ns));
+  mix(fiber);
+  // The detail's length goes in with the kind, so "ab"+"c" and "a"+"bc" differ.
+  mix(static_cast<std::uint64_t>(kind) | static_cast<std::uint64_t>(detail.size()) << 8);
+  std::size_t at = 0;
+  for (; at + 8 <= detail.size(); at += 8) mix(load_little_endian(detail.data() + at, 8));
+  if (at < detail.size()) mix(load_little_endian(detail.data() + at, detail.size() - at));
   ++count_;
   if (keep_events_) events_.push_back({time_ns, fiber, kind, std::string(detail)});
 }

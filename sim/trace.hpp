@@ -1,5 +1,6 @@
 #pragma once
-// Every scheduling, clock and filesystem event of a run, and a 64-bit hash over all of them.
+// Every scheduling, clock and filesystem event of a run, and a 64-bit hash over all of them
+// (mixed a word at a time as events are recorded).
 // The hash is what determinism tests and replays compare; the events are for people.
 #include <cstdint>
 #include <string>
@@ -49,11 +50,11 @@ class Trace {
   std::string format(const TraceEvent& event) const;
 
  private:
-  void mix(const void* data, std::size_t size);
+  void mix(std::uint64_t word);
 
   bool keep_events_;
   bool frozen_ = false;
-  std::uint64_t hash_ = 0xcbf29ce484222325ULL;  // FNV-1a 64 offset basis
+  std::uint64_t hash_ = 0xcbf29ce484222325ULL;  // any fixed start; this is FNV-1a's basis
   std::uint64_t count_ = 0;
   std::vector<TraceEvent> events_;
   std::vector<std::string> fiber_names_{"world"};

@@ -1,14 +1,5 @@
 #include "support/asan_fibers.hpp"
 
-// GCC says __SANITIZE_ADDRESS__; clang 14 (the fuzz preset) only answers __has_feature.
-#if defined(__SANITIZE_ADDRESS__)
-#define HOTSIM_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define HOTSIM_ASAN 1
-#endif
-#endif
-
 #if defined(HOTSIM_ASAN)
 #include <sanitizer/common_interface_defs.h>
 
@@ -65,13 +56,6 @@ void after_switch() {
   }
 }
 
-}  // namespace support::asan
-
-#else
-
-namespace support::asan {
-void before_switch(const boost::fibers::context*, const boost::fibers::context*, const void*, std::size_t, bool) {}
-void after_switch() {}
 }  // namespace support::asan
 
 #endif

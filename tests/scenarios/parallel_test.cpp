@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <thread>
 
 #include "scenarios/parallel.hpp"
 
@@ -9,22 +11,44 @@ namespace scenarios {
 namespace {
 
 TEST(ParallelFor, AWorkersExceptionIsRethrownOnTheCallerWithTheLowestFailedIndex) {
-  std::atomic<int> ran{0};
+  // Task 37 throws only after task 150 has thrown, so a higher index fails first and the
+  // lower one must still win. Task 37 is handed out before 150 and its worker waits; the
+  // other workers reach 150 (bounded wait, so a bug fails the test instead of hanging it).
+  std::atomic<bool> high_failed{false};
   try {
     parallel_for(
         200, 4,
         [&](std::size_t i) {
-          ++ran;
-          if (i == 37 || i == 38 || i == 150) throw std::invalid_argument("bad task " + std::to_string(i));
+          if (i == 150) {
+            high_failed = true;
+            throw std::invalid_argument("bad task 150");
+          }
+          if (i == 37) {
+            for (int waited = 0; !high_failed && waited < 10'000; ++waited)
+              std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            throw std::invalid_argument("bad task 37");
+          }
         },
         {}, [](std::size_t i) { return "run #" + std::to_string(i); });
     FAIL() << "no exception came back";
   } catch (const TaskFailed& e) {
+    EXPECT_TRUE(high_failed.load());
     EXPECT_EQ(e.index(), 37u);
     EXPECT_STREQ(e.what(), "run #37: bad task 37");
     EXPECT_THROW(std::rethrow_exception(e.cause()), std::invalid_argument);
   }
-  EXPECT_LT(ran.load(), 200) << "no new tasks are handed out after a failure";
+}
+
+TEST(ParallelFor, NoTaskIsHandedOutAfterAFailure) {
+  // One worker makes the hand-out order exact: tasks 0..37 run, nothing after the failure.
+  std::atomic<int> ran{0};
+  EXPECT_THROW(parallel_for(200, 1,
+                            [&](std::size_t i) {
+                              ++ran;
+                              if (i == 37) throw std::invalid_argument("bad task 37");
+                            }),
+               TaskFailed);
+  EXPECT_EQ(ran.load(), 38);
 }
 
 TEST(ParallelFor, WithoutFailuresEveryTaskRunsAndProgressEndsAtTheTotal) {
