@@ -72,10 +72,15 @@ ObjectId Image::new_object(const std::string& class_name) {
 }
 
 Object& Image::object(ObjectId id) {
-  auto it = heap_.find(id);
-  if (it == heap_.end()) throw std::runtime_error(fmt::format("no object #{} in the image", id));
-  migrate(it->second);
-  return it->second;
+  Object* found = lookups_.find(id);
+  if (found == nullptr) {
+    auto it = heap_.find(id);
+    if (it == heap_.end()) throw std::runtime_error(fmt::format("no object #{} in the image", id));
+    found = &it->second;
+    lookups_.put(id, found);
+  }
+  migrate(*found);
+  return *found;
 }
 
 std::uint64_t Image::new_session(const std::string& root_class, Time now) {
@@ -112,6 +117,7 @@ std::size_t Image::collect_garbage() {
       if (const auto* r = std::get_if<ObjectRef>(&v)) todo.push_back(r->id);
   }
   const std::size_t before = heap_.size();
+  lookups_.clear();
   std::erase_if(heap_, [&](const auto& kv) { return !live.contains(kv.first); });
   return before - heap_.size();
 }
@@ -130,6 +136,7 @@ Image::State Image::state() const {
 
 void Image::restore(State s) {
   current_ = std::move(s.release);
+  lookups_.clear();
   heap_ = std::move(s.heap);
   sessions_ = std::move(s.sessions);
   class_objects_ = std::move(s.class_objects);

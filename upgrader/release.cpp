@@ -41,14 +41,19 @@ Release Release::fresh() {
 }
 
 const CompiledMethod* Release::lookup(const std::string& class_name, const std::string& selector) const {
-  std::string name = class_name;
-  for (int depth = 0; depth < 1000 && !name.empty(); ++depth) {
-    auto c = classes.find(name);
-    if (c == classes.end()) return nullptr;
-    if (auto m = c->second.methods.find(selector); m != c->second.methods.end()) return m->second.get();
-    name = c->second.superclass;
+  const CompiledMethod* found = nullptr;
+  if (method_cache_.find(class_name, selector, found)) return found;
+  const ClassInfo* c = nullptr;
+  for (int depth = 0; depth < 1000 && !found; ++depth) {
+    const std::string& name = c == nullptr ? class_name : c->superclass;
+    if (name.empty()) break;
+    auto it = classes.find(name);
+    if (it == classes.end()) break;
+    c = &it->second;
+    if (auto m = c->methods.find(selector); m != c->methods.end()) found = m->second.get();
   }
-  return nullptr;
+  method_cache_.put(class_name, selector, found);
+  return found;
 }
 
 std::string Release::class_var_owner(const std::string& class_name, const std::string& var) const {
@@ -116,6 +121,7 @@ std::vector<std::string> Release::unmet_requirements(const Package& package) con
 }
 
 void Release::apply(const Package& package, bool check_requires) {
+  method_cache_ = MethodCache();
   if (check_requires) {
     auto unmet = unmet_requirements(package);
     if (!unmet.empty())

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "upgrader/method_cache.hpp"
 #include "upgrader/package.hpp"
 
 namespace upgrader {
@@ -73,6 +74,9 @@ class Release {
   // check_requires is set, also when a requirement is not installed. On error this release
   // is unchanged.
   void apply(const Package& package, bool check_requires);
+
+ private:
+  mutable MethodCache method_cache_;  // lookup()'s answers; apply() clears it
 };
 
 // A package that could not be applied, and why (its last LoadError).

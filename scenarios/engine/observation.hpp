@@ -4,6 +4,7 @@
 // crashes, snapshots as they appeared on disk, and the staging directory at every poll.
 // The oracles (scenarios/oracles/) judge this log alone; nothing in it feeds back into the run.
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <vector>
@@ -143,9 +144,11 @@ struct Observation {
   std::vector<sim::Time> triggers;  // when each deploy completed (upload and trigger), in deploy order (a prefix of them)
   std::vector<sim::Time> triggers_written;  // when each deploy first wrote its trigger: before its upload with trigger = "early"
   bool deploy_durable = false;      // the deployer fsyncs what it uploads
-  std::vector<RequestSeen> requests;
-  std::vector<FileOpSeen> server_ops;
-  std::vector<PollSeen> polls;
+  // Deques: a long run records hundreds of thousands of these, and a vector's regrowth
+  // moved every one of them again (5% of a default-suite seed's time).
+  std::deque<RequestSeen> requests;
+  std::deque<FileOpSeen> server_ops;
+  std::deque<PollSeen> polls;
   std::vector<SnapshotSeen> snapshots;
   std::vector<BootSeen> boots;  // restarts after a crash (the first boot is the production image)
   std::vector<CrashSeen> crashes;
