@@ -104,4 +104,31 @@ void BM_SweepPeakRss(benchmark::State& state) {
 }
 BENCHMARK(BM_SweepPeakRss)->Arg(1000)->Arg(10000)->Iterations(1)->Unit(benchmark::kSecond);
 
+// Concurrent sessions in one run: N sessions open in the production image, each a client
+// fiber making a request every 30-60 virtual seconds for 2 virtual minutes, under `safe`.
+// Prints bytes per session (peak RSS growth over N) and the run's wall time; the goal is
+// 1,000,000 sessions within 16 GiB. Sizes run in ascending order: ru_maxrss is a high-water
+// mark, so each figure is the growth over the largest run before it.
+void BM_ConcurrentSessions(benchmark::State& state) {
+  scenarios::Scenario sc = scenarios::load_scenario(kDefault + "load-order.toml");
+  sc.sessions = static_cast<int>(state.range(0));
+  sc.think_min = scenarios::Millis(30'000);
+  sc.think_max = scenarios::Millis(60'000);
+  sc.duration = std::chrono::minutes(2);
+  sc.session_timeout = std::chrono::hours(1);
+  const double before_mb = peak_rss_mb();
+  double wall_seconds = 0;
+  for (auto _ : state) {
+    scenarios::RunSettings settings;
+    const auto start = std::chrono::steady_clock::now();
+    benchmark::DoNotOptimize(scenarios::run_scenario(sc, "safe", settings));
+    wall_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+  const double growth_bytes = (peak_rss_mb() - before_mb) * 1024.0 * 1024.0;
+  state.counters["sessions"] = static_cast<double>(state.range(0));
+  state.counters["bytes_per_session"] = growth_bytes / static_cast<double>(state.range(0));
+  state.counters["wall_s"] = wall_seconds / static_cast<double>(state.iterations());
+}
+BENCHMARK(BM_ConcurrentSessions)->Arg(1'000)->Arg(10'000)->Arg(100'000)->Iterations(1)->Unit(benchmark::kSecond);
+
 }  // namespace

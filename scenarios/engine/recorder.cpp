@@ -108,11 +108,12 @@ ReleaseState Recorder::image_state(ServerProcess& process) {
   if (release != cached_release_) {
     cached_release_ = release;
     cached_state_ = release_state(*release, releases_);
-    for (const auto& pkg : releases_.new_packages)
-      for (std::string& what : torn_code(*release, pkg))
+    std::vector<std::vector<std::string>> torn = torn_code(*release, releases_.new_packages);
+    for (std::size_t k = 0; k < torn.size(); ++k)
+      for (std::string& what : torn[k])
         if (std::find(torn_seen_.begin(), torn_seen_.end(), what) == torn_seen_.end()) {
           torn_seen_.push_back(what);
-          obs_.torn.push_back({mark(), pkg.source, std::move(what)});
+          obs_.torn.push_back({mark(), releases_.new_packages[k].source, std::move(what)});
         }
   }
   auto [it, fresh] = last_state_.try_emplace(process.index(), cached_state_);

@@ -64,11 +64,12 @@ ReleaseState LiveRecorder::image_state() {
   if (release != cached_release_) {
     cached_release_ = release;
     cached_state_ = release_state(*release, releases_);
-    for (const auto& pkg : releases_.new_packages)
-      for (std::string& what : torn_code(*release, pkg))
+    std::vector<std::vector<std::string>> torn = torn_code(*release, releases_.new_packages);
+    for (std::size_t k = 0; k < torn.size(); ++k)
+      for (std::string& what : torn[k])
         if (std::find(torn_seen_.begin(), torn_seen_.end(), what) == torn_seen_.end()) {
           torn_seen_.push_back(what);
-          note("torn", {{"package", pkg.source}, {"what", what}});
+          note("torn", {{"package", releases_.new_packages[k].source}, {"what", what}});
         }
   }
   if (!last_state_ || !(*last_state_ == cached_state_)) {

@@ -4,6 +4,9 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <map>
+#include <string_view>
+#include <utility>
 #include <fstream>
 #include <sstream>
 
@@ -150,16 +153,28 @@ bool holds_code_of(const upgrader::Release& release, const upgrader::Package& pa
   return true;
 }
 
-std::vector<std::string> torn_code(const upgrader::Release& release, const upgrader::Package& package) {
-  std::vector<std::string> torn;
+std::vector<std::vector<std::string>> torn_code(const upgrader::Release& release, const std::vector<upgrader::Package>& packages) {
+  std::vector<std::vector<std::string>> torn(packages.size());
+  // Each package's methods by (class, selector), the last definition winning as it does
+  // when installed; a package by name and version (the first, if two are the same).
+  using Defs = std::map<std::pair<std::string_view, std::string_view>, const upgrader::MethodDef*>;
+  std::vector<Defs> defs(packages.size());
+  std::map<std::pair<std::string_view, std::int64_t>, std::size_t> by_version;
+  for (std::size_t k = 0; k < packages.size(); ++k) {
+    for (const auto& d : packages[k].methods) defs[k][{d.class_name, d.selector}] = &d;
+    by_version.try_emplace({packages[k].name, packages[k].version}, k);
+  }
   for (const auto& [cname, cls] : release.classes) {
     for (const auto& [sel, m] : cls.methods) {
-      if (m->package != package.name || m->version != package.version) continue;
-      const upgrader::MethodDef* def = nullptr;
-      for (const auto& d : package.methods)
-        if (d.class_name == cname && d.selector == sel) def = &d;
-      if (def == nullptr) torn.push_back(fmt::format("{}>>{} is not in {}", cname, sel, package.source));
-      else if (!same_body(def->body, m->body)) torn.push_back(fmt::format("{}>>{} differs from {}", cname, sel, package.source));
+      const auto owner = by_version.find({m->package, m->version});
+      if (owner == by_version.end()) continue;
+      for (std::size_t k = owner->second; k < packages.size(); ++k) {
+        const upgrader::Package& package = packages[k];
+        if (package.name != m->package || package.version != m->version) continue;
+        const auto found = defs[k].find({cname, sel});
+        if (found == defs[k].end()) torn[k].push_back(fmt::format("{}>>{} is not in {}", cname, sel, package.source));
+        else if (!same_body(found->second->body, m->body)) torn[k].push_back(fmt::format("{}>>{} differs from {}", cname, sel, package.source));
+      }
     }
   }
   return torn;

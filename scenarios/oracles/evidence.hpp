@@ -60,9 +60,10 @@ std::vector<std::string> install_in_dependency_order(upgrader::Image& image, con
 // Whether `release` holds exactly the code `package` defines: its classes with their fields
 // and every method with the same body.
 bool holds_code_of(const upgrader::Release& release, const upgrader::Package& package);
-// Methods attributed to `package`'s name and version whose code differs from the file's, or
-// that the file lacks: a partially written package was installed. Empty when none.
-std::vector<std::string> torn_code(const upgrader::Release& release, const upgrader::Package& package);
+// Per package of `packages` (same order): methods attributed to its name and version whose
+// code differs from the file's, or that the file lacks: a partially written package was
+// installed. One pass over the release for all of them (large releases).
+std::vector<std::vector<std::string>> torn_code(const upgrader::Release& release, const std::vector<upgrader::Package>& packages);
 
 // Which uploaded packages `release` holds, and so which release it is.
 ReleaseState release_state(const upgrader::Release& release, const Releases& releases);
