@@ -283,7 +283,9 @@ void judge_clean_completion_of(const Observation& obs, const OracleContext& ctx,
                      fmt::format("{} s after the {} was saved, staging still holds {}{}", secs(seen.at - done->mark.at),
                                  last ? "new release" : fmt::format("release of deploy {}", deploy), trigger ? "the trigger" : "",
                                  present > 0 ? fmt::format("{}{} batch files", trigger ? " and " : "", present) : ""));
-  if (last && staging->quarantined)
+  // Only what was moved aside once a deploy began: a leftover trigger quarantined long before
+  // (a deploy late in the run, cron-save's at 00:15) is not the installed batch.
+  if (last && staging->quarantined && obs.deploy_started && first_moved_aside(obs, *obs.deploy_started) != nullptr)
     verdicts.violate("clean-completion", seen, "quarantine", "the installed batch sits in quarantine");
   for (const auto& op : obs.server_ops)
     if (op.process == proc && op.mark.at > seen.at && op.op == "read" && (ours(op.batch_file) || (op.trigger && trigger_ours_at(op.mark.at))))
