@@ -19,6 +19,13 @@ int main(int argc, char** argv) {
       {"BM_InstallHold_seed/packages:8/methods:1000/sessions:1000", "BM_PublishSwitch_safe/packages:8/methods:1000/sessions:1000"},
       {"BM_InstallHold_priority/packages:8/methods:1000/sessions:1000", "BM_PublishSwitch_safe/packages:8/methods:1000/sessions:1000"},
       {"BM_InstallHold_priority/packages:64/methods:10000/sessions:1000", "BM_PublishSwitch_safe/packages:64/methods:10000/sessions:1000"},
+      // "Is 5s not too often?": an idle hour with the loader polling, against one without it.
+      {"BM_IdleHourPolling/seed/poll_ms:1000", "BM_IdleHourNoLoader"},
+      {"BM_IdleHourPolling/seed/poll_ms:5000", "BM_IdleHourNoLoader"},
+      {"BM_IdleHourPolling/seed/poll_ms:60000", "BM_IdleHourNoLoader"},
+      {"BM_IdleHourPolling/safe/poll_ms:1000", "BM_IdleHourNoLoader"},
+      {"BM_IdleHourPolling/safe/poll_ms:5000", "BM_IdleHourNoLoader"},
+      {"BM_IdleHourPolling/safe/poll_ms:60000", "BM_IdleHourNoLoader"},
   };
   bench::RatioReporter reporter(std::move(pairs), isatty(STDOUT_FILENO) != 0);
   benchmark::RunSpecifiedBenchmarks(&reporter);

@@ -10,6 +10,7 @@
 #include "scenarios/engine/recorder.hpp"
 #include "scenarios/engine/server_processes.hpp"
 #include "scenarios/swarm.hpp"
+#include "upgrader/local_change.hpp"
 #include "upgrader/snapshot.hpp"
 
 namespace scenarios {
@@ -87,6 +88,7 @@ class Run {
       deployer_->spawn(kOutside, 2);
     }
     faults_->spawn(kOutside);
+    deployer_->spawn_cron(kOutside);
 
     report_.run = world_.run();
     judge();
@@ -102,11 +104,24 @@ class Run {
     p.server->boot();
     if (auto failed = install_in_dependency_order(p.server->image(), releases_.old_packages); !failed.empty())
       throw ScenarioError(sc_.path, 0, fmt::format("the old release does not install: {}", failed.front()));
+    type_in_local_change(p);
     load_.open_sessions(p, st_.sessions.value_or(sc_.sessions));
     p.server->save();
     p.server->start_watcher();
     processes_.make_current(p);
     return p;
+  }
+
+  // A hot fix typed into the production image before it was saved ([app] local_change).
+  void type_in_local_change(ServerProcess& p) {
+    if (sc_.local_change.empty()) return;
+    try {
+      const upgrader::Package hotfix = read_package_file(sc_.app_dir + "/" + sc_.local_change);
+      upgrader::type_in_methods(p.server->image(), hotfix);
+      recorder_.local_change_typed_in(hotfix);
+    } catch (const std::exception& e) {  // PackageError, LoadError: file:line of the hot fix
+      throw ScenarioError(sc_.path, 0, fmt::format("[app] local_change: {}", e.what()));
+    }
   }
 
   // Update points: the distinct send sites the load reaches before the deploy, and the
@@ -129,7 +144,8 @@ class Run {
   void judge() {
     const Observation obs = recorder_.finish(processes_.current());
     const OracleContext ctx{sc_, releases_, processes_.first().server->policy().snapshot_saves_per_upgrade(),
-                            fresh_image_bytes(releases_), processes_.config().snapshot, swarm_adds_crashes(st_.swarm)};
+                            fresh_image_bytes(releases_), processes_.config().snapshot, swarm_adds_crashes(st_.swarm),
+                            processes_.config().local_changes_report};
     Verdicts verdicts;
     if (recorder_.enabled()) verdicts = scenarios::judge(obs, ctx);
     const auto& outcome = report_.run.outcome;

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <toml++/toml.h>
 
+#include "scenarios/time_of_day.hpp"
 #include "sim/world.hpp"
 #include "upgrader/checksum.hpp"
 #include "upgrader/policy.hpp"
@@ -111,17 +112,22 @@ int line_of_key(const toml::table* t, const char* key) {
   return t != nullptr && t->contains(key) ? line_of(*t->get(key)) : 0;
 }
 
-// A budget the run cannot reach proves nothing: the run must outlast the upload, a poll,
-// and every time budget counted from the trigger.
-void check_budgets_fit(const Scenario& s, Reader& r, const toml::table* budgets, const toml::table* run) {
-  const int duration_line = line_of_key(run, "duration_ms");
-  if (s.duration.count() <= 0) r.fail(duration_line, "'duration_ms': expected a run of at least 1 ms");
-  // When the last upload is complete (each deploy's files, one after another).
+// When the last upload is complete (each deploy's files, one after another).
+Millis last_upload_complete(const Scenario& s) {
   Millis ready{0};
   for (int d = 1; d <= s.deploys(); ++d) {
     const auto files = static_cast<std::int64_t>(d == 1 ? s.new_packages.size() : s.next_packages[static_cast<std::size_t>(d - 2)].size());
     ready = std::max(ready, s.deploy_time(d) + s.chunk_interval * (s.chunks - 1) * files);
   }
+  return ready;
+}
+
+// A budget the run cannot reach proves nothing: the run must outlast the upload, a poll,
+// and every time budget counted from the trigger.
+void check_budgets_fit(const Scenario& s, Reader& r, const toml::table* budgets, const toml::table* run) {
+  const int duration_line = line_of_key(run, "duration_ms");
+  if (s.duration.count() <= 0) r.fail(duration_line, "'duration_ms': expected a run of at least 1 ms");
+  const Millis ready = last_upload_complete(s);
   auto fail = [&](const char* key, const std::string& what) {
     const int line = line_of_key(budgets, key);
     r.fail(line != 0 ? line : duration_line, what);
@@ -276,6 +282,64 @@ void read_deploy_times(Scenario& s, Reader& r, const toml::table* app, const tom
   }
 }
 
+// [load] curve: a named curve ("office-hours"), or [["HH:MM", weight], ...] in time order.
+LoadCurve read_load_curve(const Reader& r, const toml::table* load) {
+  const toml::node* n = load == nullptr ? nullptr : load->get("curve");
+  if (n == nullptr) return {};
+  constexpr const char* kExpected = "expected a named curve or a list of [\"HH:MM\", weight] points in time order";
+  if (const auto* name = n->as_string()) {
+    LoadCurve named = named_load_curve(name->get());
+    if (named.flat())
+      r.fail(line_of(*n), fmt::format("'curve': unknown curve \"{}\"; {} (named: {})", name->get(), kExpected,
+                                      fmt::join(load_curve_names(), ", ")));
+    return named;
+  }
+  const auto* list = n->as_array();
+  if (list == nullptr || list->empty()) r.fail(line_of(*n), fmt::format("'curve': {}", kExpected));
+  LoadCurve curve;
+  for (const toml::node& e : *list) {
+    const auto* point = e.as_array();
+    const auto* at = point != nullptr && point->size() == 2 ? (*point)[0].as_string() : nullptr;
+    const auto time = at != nullptr ? parse_time_of_day(at->get()) : std::nullopt;
+    if (!time) r.fail(line_of(e), fmt::format("'curve': each point is [\"HH:MM\", weight] with a time from 00:00 to 23:59"));
+    double weight = 0;
+    if (const auto* i = (*point)[1].as_integer()) weight = static_cast<double>(i->get());
+    else if (const auto* f = (*point)[1].as_floating_point()) weight = f->get();
+    else r.fail(line_of(e), "'curve': a point's weight is a number");
+    if (!(weight >= kMinCurveWeight && weight <= kMaxCurveWeight))
+      r.fail(line_of(e), fmt::format("'curve': weight {} at {}: expected {} to {} (1: think_ms as written)", weight, at->get(),
+                                     kMinCurveWeight, kMaxCurveWeight));
+    if (!curve.points.empty() && *time <= curve.points.back().at)
+      r.fail(line_of(e), fmt::format("'curve': {} comes after {}; expected points in time order, each time once", at->get(),
+                                     format_time_of_day(curve.points.back().at)));
+    curve.points.push_back({*time, weight});
+  }
+  return curve;
+}
+
+// [deploy] cron: "HH:MM"; the job must run at least once after the last upload ends, a poll
+// period before the run does, or it proves nothing.
+void read_cron(Scenario& s, const Reader& r, const toml::table* deploy) {
+  const toml::node* n = deploy == nullptr ? nullptr : deploy->get("cron");
+  if (n == nullptr) return;
+  const auto* text = n->as_string();
+  const auto time = text != nullptr ? parse_time_of_day(text->get()) : std::nullopt;
+  if (!time) r.fail(line_of(*n), "'cron': expected a time of day \"HH:MM\" (00:00 to 23:59)");
+  s.cron = *time;
+}
+
+void check_cron_runs(const Scenario& s, const Reader& r, const toml::table* deploy) {
+  if (!s.cron) return;
+  const Millis ready = last_upload_complete(s);
+  Millis first = ready - ready % kDay + *s.cron;
+  if (first < ready) first += kDay;
+  if (first + s.poll_period > s.duration)
+    r.fail(line_of(*deploy->get("cron")),
+           fmt::format("'cron': the job at {} first runs after the upload (complete at {} ms) at {} ms, and the run ends at {} ms, "
+                       "before a poll after it; expected a longer duration_ms or another time",
+                       format_time_of_day(*s.cron), ready.count(), first.count(), s.duration.count()));
+}
+
 }  // namespace
 
 std::vector<std::string> Scenario::release_files(int r) const {
@@ -290,6 +354,7 @@ std::vector<std::string> Scenario::package_files() const {
   std::vector<std::string> paths;
   for (int r = 0; r <= deploys(); ++r)
     for (auto& p : release_files(r)) paths.push_back(std::move(p));
+  if (!local_change.empty()) paths.push_back((std::filesystem::path(app_dir) / local_change).string());
   return paths;
 }
 
@@ -315,7 +380,7 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
   r.string(head, "name", s.name);
   r.string(head, "description", s.description);
 
-  const toml::table* app = r.table(doc, "app", {"dir", "old", "new", "next"});
+  const toml::table* app = r.table(doc, "app", {"dir", "old", "new", "next", "local_change"});
   if (app == nullptr || !app->contains("dir")) r.fail(1, "expected [app] with dir, old and new");
   std::string dir;
   r.string(app, "dir", dir);
@@ -331,16 +396,27 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
     }
 
   read_next_releases(s, r, app);
+  r.string(app, "local_change", s.local_change);
+  if (app->contains("local_change")) {
+    std::error_code ec;
+    if (!s.local_change.ends_with(".pkg") || !std::filesystem::is_regular_file(std::filesystem::path(s.app_dir) / s.local_change, ec))
+      r.fail(line_of(*app->get("local_change")),
+             fmt::format("'local_change': no package file {}/{}; expected a *.pkg file (relative to dir) whose methods are "
+                         "typed into the production image", s.app_dir, s.local_change));
+  }
 
-  const toml::table* load = r.table(doc, "load", {"sessions", "idle_sessions", "requests", "think_ms", "session_timeout_ms", "session_class"});
+  const toml::table* load =
+      r.table(doc, "load", {"sessions", "idle_sessions", "requests", "think_ms", "session_timeout_ms", "session_class", "curve"});
   r.integer(load, "sessions", s.sessions, 0, 100000);
   r.integer(load, "idle_sessions", s.idle_sessions, 0, 1000000);
   r.strings(load, "requests", s.requests, false);
   r.range(load, "think_ms", s.think_min, s.think_max);
   r.millis(load, "session_timeout_ms", s.session_timeout, 86'400'000);
   r.string(load, "session_class", s.session_class);
+  s.curve = read_load_curve(r, load);
 
-  const toml::table* deploy = r.table(doc, "deploy", {"at_ms", "chunks", "chunk_interval_ms", "order", "manifest_order", "trigger", "fsync", "leftovers"});
+  const toml::table* deploy =
+      r.table(doc, "deploy", {"at_ms", "chunks", "chunk_interval_ms", "order", "manifest_order", "trigger", "fsync", "leftovers", "cron"});
   read_deploy_times(s, r, app, deploy);
   r.integer(deploy, "chunks", s.chunks, 1, 1000);
   r.millis(deploy, "chunk_interval_ms", s.chunk_interval, 3'600'000);
@@ -352,6 +428,7 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
     if (!b) r.fail(line_of(*deploy->get("fsync")), "'fsync': expected true or false");
     s.fsync_uploads = *b;
   }
+  read_cron(s, r, deploy);
   r.strings(deploy, "leftovers", s.leftovers, true);
   for (const auto& l : s.leftovers) {
     static const std::vector<std::string> kinds{"old-packages", "stale-trigger", "earlier-build"};
@@ -409,6 +486,7 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
   s.strategy = *sim::parse_strategy(strategy);
   r.millis(run, "duration_ms", s.duration, 7 * 86'400'000LL);
   check_budgets_fit(s, r, budgets, run);
+  check_cron_runs(s, r, deploy);
 
   if (const toml::node* e = doc.get("expect")) {
     const auto* t = e->as_table();

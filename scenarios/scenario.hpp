@@ -5,11 +5,13 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "scenarios/load_curve.hpp"
 #include "sim/ready_queue.hpp"
 
 namespace scenarios {
@@ -38,7 +40,7 @@ inline const std::vector<OracleName>& oracle_table() {
       {"pause-budget", "pause"},      {"eventual-upgrade", "evntl"}, {"refused-good-batch", "refuse"},
       {"bounded-retry", "retry"},     {"clean-completion", "clean"}, {"liveness", "live"},
       {"lost-upgrade", "lostU"},      {"restart-fidelity", "fidel"}, {"cannot-boot", "noboot"},
-      {"torn-package", "tornP"},      {"image-growth", "growth"}};
+      {"torn-package", "tornP"},      {"image-growth", "growth"},    {"lost-local-change", "local"}};
   return table;
 }
 inline const std::vector<std::string>& oracle_names() {
@@ -65,6 +67,10 @@ struct Scenario {
   // Later releases (N+2, N+3, ...), one per later deploy. Release k is release k-1 with its
   // files replacing their namesakes (package names).
   std::vector<std::vector<std::string>> next_packages;
+  // A local change: a package file (relative to app_dir) whose methods are typed into the
+  // production image after boot, attributed to no package (upgrader/local_change.hpp);
+  // "" for none. Never staged: only the image holds it.
+  std::string local_change;
 
   // [load]
   int sessions = 10;
@@ -73,6 +79,7 @@ struct Scenario {
   Millis think_min{100}, think_max{2000};
   Millis session_timeout{std::chrono::minutes(10)};
   std::string session_class = "ShopSession";
+  LoadCurve curve;  // think times by virtual time of day (the run starts at 00:00); flat: none
 
   // [deploy]
   Millis deploy_at{std::chrono::seconds(3)};  // the first deploy (the `new` release)
@@ -86,6 +93,9 @@ struct Scenario {
   // What an earlier deploy left in staging before this run begins (empty: a clean staging
   // directory): any of old-packages, stale-trigger, earlier-build (scenarios/README.md).
   std::vector<std::string> leftovers;
+  // The operator's cron job: every day at this time of day (since midnight) it stages an
+  // empty trigger, unless one is staged already: a save (and housekeeping) with no packages.
+  std::optional<Millis> cron;
 
   // [faults]
   std::string crash = "none";  // none | at-install | random
@@ -133,7 +143,8 @@ struct Scenario {
   Millis deploy_time(int d) const { return d <= 1 ? deploy_at : next_deploy_at[static_cast<std::size_t>(d - 2)]; }
   // The package files of release r (0: old, 1: new, 2...: next), as paths.
   std::vector<std::string> release_files(int r) const;
-  // Every package file the scenario uses, as paths: old, new, then the next releases'.
+  // Every package file the scenario uses, as paths: old, new, then the next releases', then
+  // the local change's.
   std::vector<std::string> package_files() const;
 };
 

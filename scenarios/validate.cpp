@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include "scenarios/oracles/evidence.hpp"
+#include "upgrader/local_change.hpp"
 #include "upgrader/server.hpp"
 
 namespace scenarios {
@@ -51,6 +52,15 @@ void check_old_release(const Scenario& sc, const std::vector<upgrader::Package>&
     if (release.lookup(sc.session_class, selector) == nullptr)
       problems.push_back(fmt::format("{}:0: [load] requests: '{}' of the old release does not understand #{}", sc.path,
                                      sc.session_class, selector));
+  // The local change is typed into the old release: its methods' classes must be there.
+  if (sc.local_change.empty()) return;
+  try {
+    upgrader::Image image;
+    install_in_dependency_order(image, old_packages);
+    upgrader::type_in_methods(image, read_package_file(sc.app_dir + "/" + sc.local_change));
+  } catch (const std::exception& e) {  // PackageError, LoadError: both say file:line
+    problems.push_back(e.what());
+  }
 }
 
 std::vector<std::string> app_problems(const Scenario& sc) {

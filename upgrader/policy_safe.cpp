@@ -2,7 +2,12 @@
 // dependency order into a release built aside, publish it with one pointer switch (requests
 // in flight finish on the release they started on), housekeeping, a durable snapshot, and
 // only then remove the staging files. A batch that keeps failing is quarantined.
+// An empty manifest asks for housekeeping and a save only (an operator's nightly cron job).
+// A method typed into the image (a local change, in no package) that the batch replaces is
+// overwritten, as the batch says, but named first in a durable report, so the hot fix can
+// be carried into its package instead of vanishing.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <functional>
@@ -12,6 +17,7 @@
 #include <sstream>
 
 #include "upgrader/checksum.hpp"
+#include "upgrader/local_change.hpp"
 #include "upgrader/manifest.hpp"
 #include "upgrader/package.hpp"
 #include "upgrader/runtime.hpp"
@@ -23,6 +29,11 @@ namespace {
 
 // The snapshot could not be written: not the batch's fault.
 struct SaveFailed : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// The local-change report could not be written (EIO, ENOSPC): nothing is published then.
+struct ReportFailed : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
@@ -104,6 +115,10 @@ class SafePolicy : public Policy {
       if (!fs.is_regular_file(manifest_path)) throw LoadError(fmt::format("{}: not a regular file", manifest_path));
       manifest_text = read_staged(fs, manifest_path);
       batch_seen_ = fnv1a64(manifest_text);
+      if (manifest_text.find_first_not_of(" \t\r\n") == std::string::npos) {
+        save_only(server);
+        return;
+      }
       entries = parse_manifest(manifest_text, manifest_path);
       upgrade(server, entries);
       forget_tries(server);
@@ -111,6 +126,8 @@ class SafePolicy : public Policy {
       // The batch is fine, the disk is not (full, failing): keep everything staged, which is
       // the durable record of the upgrade, report it, and try again next period.
       server.record("error", fmt::format("release published but not saved, staging kept for the next try: {}", e.what()));
+    } catch (const ReportFailed& e) {
+      server.record("error", fmt::format("local changes not reported, nothing published, staging kept for the next try: {}", e.what()));
     } catch (const ReadFailed& e) {
       server.record("error", fmt::format("the disk failed reading the batch, staging kept for the next try (not counted): {}", e.what()));
     } catch (const std::exception& e) {
@@ -160,6 +177,9 @@ class SafePolicy : public Policy {
       }
     }
     next->number = server.image().current()->number + 1;
+    // Local changes the new release overwrites are named durably before they are gone.
+    if (const auto lost = overwritten_local_changes(*server.image().current(), *next); !lost.empty())
+      report_local_changes(server, lost, next->number);
     // 3. Publish: one pointer switch; requests in flight keep the release they pinned.
     server.image().publish(next);
     for (const Package* p : dependency_order(batch, *next)) server.run_initializers(*p);
@@ -185,6 +205,55 @@ class SafePolicy : public Policy {
     for (const ManifestEntry& e : entries) fs.unlink(server.staging_path(e.file));
     fs.fsync_dir(cfg.staging_dir);
     server.record("removed", fmt::format("{} staged files and the manifest", entries.size()));
+  }
+
+  // An empty trigger: no batch, only housekeeping and a durable save (a smaller image at a
+  // quiet hour), as in upgrade()'s step 4, then the trigger is removed. A save that fails
+  // every attempt keeps the trigger staged for the next poll.
+  void save_only(Server& server) {
+    Filesystem& fs = server.runtime().fs();
+    const ServerConfig& cfg = server.config();
+    const std::size_t expired = server.image().expire_sessions(server.runtime().now(), cfg.session_timeout);
+    if (expired > 0) server.record("housekeeping", fmt::format("{} idle sessions expired", expired));
+    for (int attempt = 1; !try_save(server, attempt); ++attempt) {
+    }
+    fs.unlink(server.staging_path(cfg.trigger));
+    fs.fsync_dir(cfg.staging_dir);
+    server.record("removed", "the empty trigger (housekeeping and save only)");
+  }
+
+  // One attempt of a save: false to write it whole again, SaveFailed after the last attempt.
+  static bool try_save(Server& server, int attempt) {
+    try {
+      server.save();
+      return true;
+    } catch (const std::exception& e) {
+      if (attempt == kSaveAttempts) throw SaveFailed(e.what());
+      server.record("error", fmt::format("save failed (attempt {} of {}), writing it again: {}", attempt, kSaveAttempts, e.what()));
+      return false;
+    }
+  }
+
+  // Appends one line per overwritten local change to the report, replaced whole (written
+  // aside, fsynced, renamed) so that a crash leaves the old report or the new one.
+  void report_local_changes(Server& server, const std::vector<std::string>& lost, std::uint64_t release) {
+    Filesystem& fs = server.runtime().fs();
+    const std::string& report = server.config().local_changes_report;
+    try {
+      std::string text = fs.exists(report) ? read_staged(fs, report) : std::string();
+      for (const std::string& method : lost)
+        text += fmt::format("{}: typed into the image, in no package; overwritten by release {}\n", method, release);
+      fs.write(report + ".tmp", text);
+      fs.fsync(report + ".tmp");
+      fs.rename(report + ".tmp", report);
+      fs.fsync_dir(parent_dir(report));
+    } catch (const ReadFailed& e) {
+      throw ReportFailed(e.what());
+    } catch (const IoError& e) {
+      if (!disk_fault(e)) throw;
+      throw ReportFailed(e.what());
+    }
+    server.record("local-change", fmt::format("overwritten, named in {}: {}", report, fmt::join(lost, ", ")));
   }
 
   void quarantine(Server& server, const std::vector<ManifestEntry>& entries, const std::string& reason) {
@@ -238,6 +307,8 @@ class SafePolicy : public Policy {
         int count = 0;
         if (in >> sum >> count && sum == batch) tries = count;
       }
+    } catch (const ReportFailed& e) {
+      server.record("error", fmt::format("local changes not reported, nothing published, staging kept for the next try: {}", e.what()));
     } catch (const ReadFailed& e) {
       server.record("error", fmt::format("the failed-try count cannot be read, counting on from memory: {}", e.what()));
     }

@@ -23,7 +23,7 @@ struct CompiledMethod {
   std::string class_name;
   std::string selector;
   std::vector<Step> body;
-  std::string package;  // who defined it: the oracles' evidence of old vs new code
+  std::string package;  // who defined it: the oracles' evidence of old vs new code; "" typed into the image
   std::int64_t version = 0;
 };
 

@@ -18,6 +18,8 @@ struct ServerConfig {
   std::string trigger = "load";
   std::string snapshot = "image.snapshot";
   std::string quarantine_dir = "quarantine";
+  // safe: names each local change (a method typed into the image) an upgrade overwrote.
+  std::string local_changes_report = "local-changes.txt";
   Duration poll_period = std::chrono::seconds(5);
   int request_priority = 30;  // Squeak's userBackgroundPriority, where Seaside runs
   Duration compile_cost_per_method = std::chrono::milliseconds(20);  // Monticello loads take seconds

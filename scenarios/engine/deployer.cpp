@@ -6,6 +6,7 @@
 
 #include "scenarios/engine/leftovers.hpp"
 #include "scenarios/engine/package_order.hpp"
+#include "scenarios/time_of_day.hpp"
 #include "upgrader/manifest.hpp"
 #include "upgrader/package.hpp"
 
@@ -128,6 +129,33 @@ void Deployer::upload(Upload& u) {
     if (sc_.fsync_uploads) fs.fsync(path);
   }
   if (sc_.fsync_uploads) fs.fsync_dir(staging_);  // the upload is durable before it counts as done
+}
+
+void Deployer::spawn_cron(int priority) {
+  if (sc_.cron) world_.spawn("cron", priority, [this] { cron(); });
+}
+
+// `test -e load || touch load` at the same time every day, on the server's machine: it does
+// not run while the server is down, and never overwrites a trigger (a deploy's manifest).
+void Deployer::cron() {
+  auto& fs = world_.fs();
+  for (sim::Time day{0};; day += kDay) {
+    world_.sleep_until(day + *sc_.cron);
+    if (processes_.current() == nullptr) {
+      world_.note("cron: the server is down; no save tonight");
+      continue;
+    }
+    if (fs.exists(trigger_path_)) {
+      world_.note("cron: a trigger is staged already; left as it is");
+      continue;
+    }
+    fs.write(trigger_path_, "");
+    if (sc_.fsync_uploads) {
+      fs.fsync(trigger_path_);
+      fs.fsync_dir(staging_);
+    }
+    recorder_.save_triggered();
+  }
 }
 
 void Deployer::stage_whole_batch() {

@@ -33,6 +33,9 @@ class Deployer {
   // trigger is written later, by trigger_now().
   void stage_whole_batch();
   void trigger_now();
+  // The operator's cron job ([deploy] cron), when the scenario has one: every day at its
+  // time, an empty trigger (a save with no packages) unless a trigger is staged already.
+  void spawn_cron(int priority);
   // The power went: an upload in progress (or waiting to trigger) fails at its next step.
   void power_cut() {
     for (Upload& u : uploads_)
@@ -50,6 +53,7 @@ class Deployer {
     std::optional<std::string> manifest;  // drawn at its first use
   };
   void deploy(Upload& u);
+  void cron();
   void upload(Upload& u);
   void wait_for_earlier_trigger(Upload& u);
   void write_trigger(Upload& u);

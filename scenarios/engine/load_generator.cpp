@@ -24,8 +24,10 @@ void LoadGenerator::client(int index) {
   const auto span = static_cast<std::uint64_t>((sc_.think_max - sc_.think_min).count());
   for (int k = 1;; ++k) {
     // The request arrives when the think time is over, even if the server's own work holds
-    // the CPU then and the client runs later: that wait is part of the pause it sees.
-    const sim::Time arrival = world_.now() + sc_.think_min + Millis(world_.choices().below(span + 1));
+    // the CPU then and the client runs later: that wait is part of the pause it sees. The
+    // daily load curve stretches the think time by the time of day it starts at.
+    const Millis drawn = sc_.think_min + Millis(world_.choices().below(span + 1));
+    const sim::Time arrival = world_.now() + sc_.curve.think(drawn, std::chrono::duration_cast<Millis>(world_.now()));
     world_.sleep_until(arrival);
     ServerProcess* p = processes_.current();
     if (p == nullptr) {

@@ -2,6 +2,7 @@
 // The load: client sessions (opened in the production image at boot) that think, then send
 // a request to whichever server process is up, at request priority. Each request is
 // recorded with the releases it ran on and the time the server's own work held it back.
+// Think times follow the scenario's daily load curve ([load] curve).
 #include <cstdint>
 #include <functional>
 #include <string>

@@ -139,6 +139,15 @@ struct TornSeen {
   std::string what;
 };
 
+// A method typed into the production image ([app] local_change), followed through the run.
+struct LocalChangeSeen {
+  std::string class_name, selector;
+  std::string method;        // "Class>>selector"
+  std::optional<Mark> lost;  // when a live image first stopped running it
+  bool in_final_image = false;
+  bool reported = false;     // at the end, the server's local-change report names it
+};
+
 struct Observation {
   std::optional<sim::Time> deploy_started;  // the first deploy began
   std::vector<sim::Time> triggers;  // when each deploy completed (upload and trigger), in deploy order (a prefix of them)
@@ -155,6 +164,8 @@ struct Observation {
   std::vector<MediaFaultSeen> media_faults;
   std::vector<ImageChange> image_changes;
   std::vector<TornSeen> torn;
+  std::vector<sim::Time> save_triggers;  // when the operator's cron job staged an empty trigger
+  std::vector<LocalChangeSeen> local_changes;
   // At the end of the run.
   Mark end;
   bool server_up = false;

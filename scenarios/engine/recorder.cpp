@@ -102,6 +102,19 @@ void Recorder::request(RequestSeen request) {
   if (enabled_) obs_.requests.push_back(std::move(request));
 }
 
+void Recorder::save_triggered() {
+  if (enabled_) obs_.save_triggers.push_back(world_.now());
+}
+
+void Recorder::local_change_typed_in(const upgrader::Package& hotfix) {
+  if (!enabled_) return;
+  for (const upgrader::MethodDef& m : hotfix.methods) {
+    local_methods_.push_back(m);
+    obs_.local_changes.push_back({m.class_name, m.selector, fmt::format("{}>>{}", m.class_name, m.selector), std::nullopt, false, false});
+  }
+  cached_release_ = nullptr;  // the release with the change is looked at afresh
+}
+
 ReleaseState Recorder::image_state(ServerProcess& process) {
   if (!enabled_) return {};
   std::shared_ptr<const upgrader::Release> release = process.server->image().current();
@@ -115,6 +128,8 @@ ReleaseState Recorder::image_state(ServerProcess& process) {
           torn_seen_.push_back(what);
           obs_.torn.push_back({mark(), releases_.new_packages[k].source, std::move(what)});
         }
+    for (std::size_t i = 0; i < local_methods_.size(); ++i)
+      if (!obs_.local_changes[i].lost && !holds_local_change(*release, local_methods_[i])) obs_.local_changes[i].lost = mark();
   }
   auto [it, fresh] = last_state_.try_emplace(process.index(), cached_state_);
   if (fresh || !(it->second == cached_state_)) {
@@ -218,6 +233,12 @@ Observation Recorder::finish(ServerProcess* current) {
   if (current != nullptr) obs_.final_image = image_state(*current);
   else obs_.final_image.held.assign(releases_.new_packages.size(), false);
   obs_.final_staging = staging();
+  const auto report = world_.fs().peek(config_.local_changes_report);
+  for (std::size_t i = 0; i < local_methods_.size(); ++i) {
+    LocalChangeSeen& seen = obs_.local_changes[i];
+    seen.in_final_image = current != nullptr && holds_local_change(*current->server->image().current(), local_methods_[i]);
+    seen.reported = report && report->find(seen.method + ": ") != std::string::npos;  // its line: "Class>>selector: ..."
+  }
   return std::move(obs_);
 }
 

@@ -34,6 +34,9 @@ class Recorder {
   void booted(ServerProcess& process, const std::optional<std::string>& error);  // a restart
   void media_fault(const std::string& file, const std::string& what);          // power off, file rotted
   void request(RequestSeen request);
+  void save_triggered();  // the cron job staged an empty trigger
+  // The methods of `hotfix` were typed into the production image: follow each of them.
+  void local_change_typed_in(const upgrader::Package& hotfix);
 
   // Which uploaded packages the process's image holds now, so which release (and notes a
   // change or torn code).
@@ -70,6 +73,7 @@ class Recorder {
   std::vector<std::string> snapshot_paths_;  // every copy of the image the policy keeps
   std::map<std::string, std::uint64_t> durable_snapshot_raw_;  // per copy: hash of the durable bytes last seen
   std::vector<std::string> torn_seen_;
+  std::vector<upgrader::MethodDef> local_methods_;  // index = place in obs_.local_changes
 };
 
 }  // namespace scenarios

@@ -39,6 +39,10 @@ std::vector<std::string> skipped_faults(const Scenario& sc) {
   if (sc.read_error_ppm > 0 || sc.write_error_ppm > 0 || sc.fsync_error_ppm > 0)
     skipped.push_back(fmt::format("EIO on read/write/fsync ({}/{}/{} ppm): not injected (the real device does not fail)",
                                   sc.read_error_ppm, sc.write_error_ppm, sc.fsync_error_ppm));
+  // The operator's habits (issue 14) are modelled by the simulator's engine only.
+  if (!sc.curve.flat()) skipped.push_back("daily load curve: not applied live (think times as think_ms)");
+  if (sc.cron) skipped.push_back("cron job: no empty trigger is staged live");
+  if (!sc.local_change.empty()) skipped.push_back(fmt::format("local change {}: not typed in live", sc.local_change));
   return skipped;
 }
 
@@ -282,7 +286,8 @@ class Supervisor {
     }
     LiveObservation live = read_observation(std::move(events), releases_.new_packages.size());
     const Observation& obs = live.obs;
-    const OracleContext ctx{sc_, releases_, declared_saves_, fresh_image_bytes(releases_), config_.snapshot, false};
+    const OracleContext ctx{sc_, releases_, declared_saves_, fresh_image_bytes(releases_), config_.snapshot, false,
+                            config_.local_changes_report};
     Verdicts verdicts = scenarios::judge(obs, ctx);
     for (const auto& [mark, what] : live.failures) verdicts.violate("app-error", mark, "process", what);
 

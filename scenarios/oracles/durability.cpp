@@ -9,7 +9,10 @@
 //  - torn-package: the image holds code attributed to a new package that differs from its
 //    file (a partially written package was installed).
 //  - image-growth: a snapshot saved after the deploy grew past the budget (vs the new
-//    release alone).
+//    release alone). With the operator's cron job ([deploy] cron) the budget is the cron
+//    save's: the snapshot each empty trigger after the deploy made (the post's 2am save "to
+//    get back a smaller image") must be back within it; saves under load before it are the
+//    trade-off the post accepts.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -96,16 +99,29 @@ void judge_durability(const Observation& obs, const OracleContext& ctx, Verdicts
 
   const Scenario& sc = ctx.scenario;
   if (sc.max_image_growth <= 0 || ctx.fresh_image_bytes == 0 || !obs.deploy_started) return;
+  std::vector<const SnapshotSeen*> judged;
+  if (sc.cron) {
+    for (const sim::Time t : obs.save_triggers) {
+      if (t < *obs.deploy_started) continue;
+      const auto saved = std::find_if(obs.snapshots.begin(), obs.snapshots.end(),
+                                      [&](const SnapshotSeen& s) { return !s.durable && s.mark.at >= t; });
+      if (saved != obs.snapshots.end()) judged.push_back(&*saved);
+    }
+  } else {
+    for (const auto& s : obs.snapshots)
+      if (!s.durable && s.mark.at >= *obs.deploy_started) judged.push_back(&s);
+  }
   const SnapshotSeen* largest = nullptr;
-  for (const auto& s : obs.snapshots)
-    if (!s.durable && s.mark.at >= *obs.deploy_started && (largest == nullptr || s.bytes > largest->bytes)) largest = &s;
+  for (const SnapshotSeen* s : judged)
+    if (largest == nullptr || s->bytes > largest->bytes) largest = s;
   if (largest == nullptr) return;
   verdicts.exercise("image-growth");
   const double growth = static_cast<double>(largest->bytes) / static_cast<double>(ctx.fresh_image_bytes);
   if (growth > sc.max_image_growth)
     verdicts.violate("image-growth", largest->mark, "image.snapshot",
-                     fmt::format("saved image of {} bytes is {:.2f}x the fresh image ({} bytes), budget {:.2f}x", largest->bytes,
-                                 growth, ctx.fresh_image_bytes, sc.max_image_growth));
+                     fmt::format("{}saved image of {} bytes is {:.2f}x the fresh image ({} bytes), budget {:.2f}x",
+                                 sc.cron ? "the cron job's " : "", largest->bytes, growth, ctx.fresh_image_bytes,
+                                 sc.max_image_growth));
 }
 
 }  // namespace scenarios

@@ -139,6 +139,15 @@ ReleaseState release_state(const upgrader::Release& release, const Releases& rel
 
 int ReleaseState::count() const { return static_cast<int>(std::count(held.begin(), held.end(), true)); }
 
+upgrader::Package read_package_file(const std::string& path) { return read_package(path); }
+
+bool holds_local_change(const upgrader::Release& release, const upgrader::MethodDef& method) {
+  const auto c = release.classes.find(method.class_name);
+  if (c == release.classes.end()) return false;
+  const auto m = c->second.methods.find(method.selector);
+  return m != c->second.methods.end() && m->second->package.empty() && same_body(m->second->body, method.body);
+}
+
 bool holds_code_of(const upgrader::Release& release, const upgrader::Package& package) {
   for (const auto& c : package.classes) {
     auto it = release.classes.find(c.name);

@@ -53,6 +53,13 @@ Releases read_releases(const std::string& app_dir, const std::vector<std::string
                        const std::vector<std::string>& new_files,
                        const std::vector<std::vector<std::string>>& next_files = {});
 
+// A package file as the engine reads it (old release, local change). Throws PackageError.
+upgrader::Package read_package_file(const std::string& path);
+
+// Whether `release`'s method `method.class_name>>method.selector` is exactly `method` as
+// typed into the image: attributed to no package, with the same body (a local change).
+bool holds_local_change(const upgrader::Release& release, const upgrader::MethodDef& method);
+
 // Installs packages in dependency order (requirements checked); returns the files of those
 // that cannot be installed.
 std::vector<std::string> install_in_dependency_order(upgrader::Image& image, const std::vector<upgrader::Package>& packages);

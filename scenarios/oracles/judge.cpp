@@ -15,6 +15,7 @@ Verdicts judge(const Observation& obs, const OracleContext& ctx) {
   judge_requests(obs, ctx, verdicts);
   judge_upgrade_outcome(obs, ctx, verdicts);
   judge_durability(obs, ctx, verdicts);
+  judge_local_changes(obs, ctx, verdicts);
   std::stable_sort(verdicts.violations.begin(), verdicts.violations.end(),
                    [](const Violation& a, const Violation& b) { return a.step < b.step; });
   return verdicts;

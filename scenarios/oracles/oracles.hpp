@@ -8,6 +8,7 @@
 //                         clean-completion, liveness
 //  - durability.cpp:      lost-upgrade (recoverable at restart), restart-fidelity,
 //                         cannot-boot, torn-package, image-growth
+//  - local_change.cpp:    lost-local-change
 // Each also says whether the run exercised it: an oracle that nothing in the run could have
 // tripped proves nothing (a suite fails a scenario whose expected oracles are all vacuous).
 #include <cstdint>
@@ -40,6 +41,7 @@ struct OracleContext {
   // --swarm added the run's crashes: the liveness budget was written without them, so what
   // each crash cost does not count against it (upgrade_outcome.cpp, liveness_deadline).
   bool crashes_added = false;
+  std::string local_changes_report;  // where the server names the local changes it overwrote
 };
 
 class Verdicts {
@@ -55,6 +57,7 @@ class Verdicts {
 void judge_requests(const Observation& obs, const OracleContext& ctx, Verdicts& verdicts);
 void judge_upgrade_outcome(const Observation& obs, const OracleContext& ctx, Verdicts& verdicts);
 void judge_durability(const Observation& obs, const OracleContext& ctx, Verdicts& verdicts);
+void judge_local_changes(const Observation& obs, const OracleContext& ctx, Verdicts& verdicts);
 
 // Every oracle over one run, violations in the order they happened.
 Verdicts judge(const Observation& obs, const OracleContext& ctx);

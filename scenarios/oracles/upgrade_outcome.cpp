@@ -63,6 +63,14 @@ std::optional<sim::Time> settled_at(const Observation& obs, int deploy) {
   return at;
 }
 
+// The first empty trigger the operator's cron job staged after `from`, or the end of the run:
+// past it, a staged or read trigger and a snapshot save are the cron job's, not the upgrade's.
+sim::Time next_save_trigger(const Observation& obs, sim::Time from) {
+  for (const sim::Time t : obs.save_triggers)
+    if (t > from) return t;
+  return obs.end.at + sim::Duration(1);
+}
+
 int crashes_between(const Observation& obs, sim::Time from, sim::Time to) {
   return static_cast<int>(std::count_if(obs.crashes.begin(), obs.crashes.end(),
                                         [&](const CrashSeen& c) { return c.mark.at >= from && c.mark.at <= to; }));
@@ -167,7 +175,7 @@ void judge_bounded_retry(const Observation& obs, const OracleContext& ctx, Verdi
   const sim::Time triggered = obs.triggers[static_cast<std::size_t>(broken - 1)];
   verdicts.exercise("bounded-retry");
   const FileOpSeen* aside = first_moved_aside(obs, triggered);
-  const sim::Time until = aside ? aside->mark.at : obs.end.at;
+  const sim::Time until = std::min(aside ? aside->mark.at : obs.end.at, next_save_trigger(obs, triggered));
   std::set<std::pair<int, int>> attempts;  // (process, poll)
   for (const auto& op : obs.server_ops) {
     const bool batch =
@@ -239,8 +247,9 @@ void judge_clean_completion_of(const Observation& obs, const OracleContext& ctx,
   const bool op_failed = std::any_of(obs.server_ops.begin(), obs.server_ops.end(), [&](const FileOpSeen& op) {
     return op.failed && op.process == proc && op.mark.at >= triggered && op.mark.at <= done->mark.at;
   });
+  const sim::Time cron = next_save_trigger(obs, triggered);
   const auto saves = std::count_if(obs.snapshots.begin(), obs.snapshots.end(), [&](const SnapshotSeen& s) {
-    return !s.durable && s.process == proc && s.mark.at >= triggered;
+    return !s.durable && s.process == proc && s.mark.at >= triggered && s.mark.at < cron;
   });
   if (last && !op_failed && saves > ctx.declared_saves)
     verdicts.violate("clean-completion", obs.end, "image.snapshot",
@@ -264,7 +273,7 @@ void judge_clean_completion_of(const Observation& obs, const OracleContext& ctx,
   // (once this one's trigger is gone): from then on a staged or read trigger is not ours.
   const auto& written = obs.triggers_written;
   auto trigger_ours_at = [&](sim::Time t) {
-    return last && (static_cast<int>(written.size()) <= deploy || t < written[static_cast<std::size_t>(deploy)]);
+    return last && t < cron && (static_cast<int>(written.size()) <= deploy || t < written[static_cast<std::size_t>(deploy)]);
   };
   int present = 0;  // this deploy's batch files, whole or not
   for (std::size_t k = 0; k < staging->there.size(); ++k) present += staging->there[k] && ours(static_cast<int>(k));
@@ -274,7 +283,9 @@ void judge_clean_completion_of(const Observation& obs, const OracleContext& ctx,
                      fmt::format("{} s after the {} was saved, staging still holds {}{}", secs(seen.at - done->mark.at),
                                  last ? "new release" : fmt::format("release of deploy {}", deploy), trigger ? "the trigger" : "",
                                  present > 0 ? fmt::format("{}{} batch files", trigger ? " and " : "", present) : ""));
-  if (last && staging->quarantined)
+  // Only what was moved aside once a deploy began: a leftover trigger quarantined long before
+  // (a deploy late in the run, cron-save's at 00:15) is not the installed batch.
+  if (last && staging->quarantined && obs.deploy_started && first_moved_aside(obs, *obs.deploy_started) != nullptr)
     verdicts.violate("clean-completion", seen, "quarantine", "the installed batch sits in quarantine");
   for (const auto& op : obs.server_ops)
     if (op.process == proc && op.mark.at > seen.at && op.op == "read" && (ours(op.batch_file) || (op.trigger && trigger_ours_at(op.mark.at))))

@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "upgrader/checksum.hpp"
+#include "upgrader/local_change.hpp"
 #include "upgrader/manifest.hpp"
 #include "upgrader/package.hpp"
 #include "upgrader/policy.hpp"
@@ -114,6 +115,7 @@ class FlawedSafe : public Policy {
       server.runtime().yield();
     }
     next->number = server.image().current()->number + 1;
+    if (flaw_ != Flaw::OverwritesLocalChangesSilently) report_local_changes(server, *next);
     server.image().publish(next);
     for (const Package& p : batch) server.run_initializers(p);
     server.image().expire_sessions(server.runtime().now(),
@@ -233,6 +235,20 @@ class FlawedSafe : public Policy {
 
   Flaw flaw_;
   std::vector<Package> first_batch_;  // ReinstallsFirstBatch
+  // Names each method typed into the image that `next` overwrites, durably, before publishing.
+  static void report_local_changes(Server& server, const Release& next) {
+    const auto lost = overwritten_local_changes(*server.image().current(), next);
+    if (lost.empty()) return;
+    Filesystem& fs = server.runtime().fs();
+    const std::string& report = server.config().local_changes_report;
+    std::string text = fs.exists(report) ? fs.read(report) : std::string();
+    for (const std::string& method : lost) text += method + ": overwritten\n";
+    fs.write(report + ".tmp", text);
+    fs.fsync(report + ".tmp");
+    fs.rename(report + ".tmp", report);
+    fs.fsync_dir(".");
+  }
+
   int tries_ = 0;
   int quarantined_ = 0;
   bool resaved_ = false;
@@ -250,7 +266,7 @@ std::vector<Flaw> all_flaws() {
           Flaw::ResavesImageAtBoot,   Flaw::UnstagesFilesBeforeManifest,
           Flaw::OverwritesSnapshotInPlace, Flaw::UnstagesAfterFailedSave,
           Flaw::InstallsInManifestOrder, Flaw::InstallsInNameOrder, Flaw::LoadsWholeDirectory,
-          Flaw::BuildsAtRequestPriority, Flaw::ReinstallsFirstBatch};
+          Flaw::BuildsAtRequestPriority, Flaw::ReinstallsFirstBatch, Flaw::OverwritesLocalChangesSilently};
 }
 
 std::string flaw_name(Flaw flaw) {
@@ -280,6 +296,7 @@ std::string flaw_name(Flaw flaw) {
     case Flaw::LoadsWholeDirectory: return "flawed-loads-whole-directory";
     case Flaw::BuildsAtRequestPriority: return "flawed-builds-at-request-priority";
     case Flaw::ReinstallsFirstBatch: return "flawed-reinstalls-first-batch";
+    case Flaw::OverwritesLocalChangesSilently: return "flawed-overwrites-local-changes";
   }
   return "flawed-?";
 }

@@ -37,6 +37,8 @@ enum class Flaw {
   // Flaws only several deploys in one run catch (N -> N+1 -> N+2):
   ReinstallsFirstBatch,      // keeps the batch it first installed and installs it again for every later
                              // trigger (the trigger's name never changes): eventual-upgrade, liveness
+  // A production image with a hot fix typed into it (issue 14, "basically read only"):
+  OverwritesLocalChangesSilently,  // publishes over a method typed into the image without naming it (lost-local-change)
 };
 
 std::string flaw_name(Flaw flaw);  // "flawed-leaves-trigger", ...

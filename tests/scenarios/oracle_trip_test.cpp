@@ -63,6 +63,9 @@ std::vector<Trip> trips() {
       {flaw_name(Flaw::ReinstallsFirstBatch), "three-releases", Mode::Seeds, "liveness"},
       {"seed", "overlapping-deploys", Mode::Seeds, "eventual-upgrade"},  // both deploys' files, in directory order
       {flaw_name(Flaw::LoadsWholeDirectory), "overlapping-deploys", Mode::Seeds, "refused-good-batch"},
+      // Issue 14: a hot fix typed into the production image, overwritten without a word.
+      {"seed", "local-change", Mode::Seeds, "lost-local-change"},
+      {flaw_name(Flaw::OverwritesLocalChangesSilently), "local-change", Mode::Seeds, "lost-local-change"},
       {flaw_name(Flaw::UnstagesBeforeSave), "crash-before-save", Mode::CrashPoints, "lost-upgrade"},
       {flaw_name(Flaw::UnlinksSnapshotFirst), "crash-before-save", Mode::CrashPoints, "restart-fidelity"},
       {flaw_name(Flaw::TruncatesSnapshotInPlace), "crash-before-save", Mode::CrashPoints, "cannot-boot"},
