@@ -19,6 +19,7 @@ namespace boost::fibers { class context; }
 namespace support::asan {
 
 #if defined(HOTSIM_ASAN)
+inline constexpr bool kEnabled = true;
 
 // Before a switch from `from` to `to`. `to_bottom`/`to_size` describe the target's stack
 // when the caller knows it (a simulated fiber); otherwise what was learned earlier is used.
