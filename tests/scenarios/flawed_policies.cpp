@@ -250,7 +250,7 @@ std::vector<Flaw> all_flaws() {
           Flaw::ResavesImageAtBoot,   Flaw::UnstagesFilesBeforeManifest,
           Flaw::OverwritesSnapshotInPlace, Flaw::UnstagesAfterFailedSave,
           Flaw::InstallsInManifestOrder, Flaw::InstallsInNameOrder, Flaw::LoadsWholeDirectory,
-          Flaw::BuildsAtRequestPriority, Flaw::ReinstallsFirstBatch};
+          Flaw::BuildsAtRequestPriority, Flaw::ReinstallsFirstBatch, Flaw::IgnoresOtherImages};
 }
 
 std::string flaw_name(Flaw flaw) {
@@ -280,6 +280,9 @@ std::string flaw_name(Flaw flaw) {
     case Flaw::LoadsWholeDirectory: return "flawed-loads-whole-directory";
     case Flaw::BuildsAtRequestPriority: return "flawed-builds-at-request-priority";
     case Flaw::ReinstallsFirstBatch: return "flawed-reinstalls-first-batch";
+    // No code of its own: safe before issue 14, which every flawed copy here still is, never
+    // reads ServerConfig::images and unstages after its own save.
+    case Flaw::IgnoresOtherImages: return "flawed-ignores-other-images";
   }
   return "flawed-?";
 }

@@ -37,6 +37,9 @@ enum class Flaw {
   // Flaws only several deploys in one run catch (N -> N+1 -> N+2):
   ReinstallsFirstBatch,      // keeps the batch it first installed and installs it again for every later
                              // trigger (the trigger's name never changes): eventual-upgrade, liveness
+  // Flaws only several images catch (issue 14):
+  IgnoresOtherImages,        // with staging shared by a cluster, unstages the batch once it has
+                             // installed it, as if it were alone: the other images never get it (converged)
 };
 
 std::string flaw_name(Flaw flaw);  // "flawed-leaves-trigger", ...

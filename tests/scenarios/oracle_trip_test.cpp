@@ -63,6 +63,9 @@ std::vector<Trip> trips() {
       {flaw_name(Flaw::ReinstallsFirstBatch), "three-releases", Mode::Seeds, "liveness"},
       {"seed", "overlapping-deploys", Mode::Seeds, "eventual-upgrade"},  // both deploys' files, in directory order
       {flaw_name(Flaw::LoadsWholeDirectory), "overlapping-deploys", Mode::Seeds, "refused-good-batch"},
+      // Issue 14: several images share one staging directory.
+      {"seed", "several-images-shared-staging", Mode::Seeds, "converged"},
+      {flaw_name(Flaw::IgnoresOtherImages), "several-images-shared-staging", Mode::Seeds, "converged"},
       {flaw_name(Flaw::UnstagesBeforeSave), "crash-before-save", Mode::CrashPoints, "lost-upgrade"},
       {flaw_name(Flaw::UnlinksSnapshotFirst), "crash-before-save", Mode::CrashPoints, "restart-fidelity"},
       {flaw_name(Flaw::TruncatesSnapshotInPlace), "crash-before-save", Mode::CrashPoints, "cannot-boot"},
