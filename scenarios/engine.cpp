@@ -74,10 +74,10 @@ class Run {
         balancer_(cluster_.all(), sc.balance),
         load_(world_, sc_, releases_, balancer_, recorder_pointers()) {
     for (int i = 0; i < cluster_.size(); ++i) {
-      Recorder& r = *recorders_[static_cast<std::size_t>(i)];
-      cluster_.image(i).on_start([&r](ServerProcess& p) { r.attach(p); });
+      Recorder* r = recorders_[static_cast<std::size_t>(i)].get();
+      cluster_.image(i).on_start([r](ServerProcess& p) { r->attach(p); });
       // One staging directory: every image's log holds the deploys it could see.
-      if (i > 0 && sc.cluster_staging == "shared") recorder_.mirror_deploys_to(r);
+      if (i > 0 && sc.cluster_staging == "shared") recorder_.mirror_deploys_to(*r);
     }
   }
 
@@ -130,8 +130,10 @@ class Run {
   // not poll in step.
   void boot_other_image(int i) {
     ServerProcesses& image = cluster_.image(i);
-    world_.fs().mkdir(image.config().staging_dir);
-    world_.fs().fsync_dir(".");
+    if (!world_.fs().exists(image.config().staging_dir)) {  // its own (per-image staging)
+      world_.fs().mkdir(image.config().staging_dir);
+      world_.fs().fsync_dir(".");
+    }
     ServerProcess& p = image.start();
     p.server->boot();
     if (auto failed = install_in_dependency_order(p.server->image(), releases_.old_packages); !failed.empty())
