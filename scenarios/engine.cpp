@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "scenarios/engine/balancer.hpp"
+#include "scenarios/engine/cluster.hpp"
 #include "scenarios/engine/deployer.hpp"
 #include "scenarios/engine/fault_plan.hpp"
 #include "scenarios/engine/load_generator.hpp"
@@ -66,21 +68,38 @@ class Run {
   Run(const Scenario& sc, const std::string& policy, const RunSettings& st, Judging judging)
       : sc_(sc), policy_(policy), st_(st), releases_(read_releases(sc.app_dir, sc.old_packages, sc.new_packages, sc.next_packages)),
         world_(world_config(sc, st)),
-        processes_(world_, server_config(sc), policy_factory(sc, policy)),
-        recorder_(world_, releases_, processes_.config(), judging == Judging::On),
-        load_(world_, sc_, releases_, processes_, recorder_) {
-    processes_.on_start([this](ServerProcess& p) { recorder_.attach(p); });
+        cluster_(world_, sc, server_config(sc), policy_factory(sc, policy)),
+        processes_(cluster_.image(0)),
+        recorders_(make_recorders(judging)),
+        recorder_(*recorders_.front()),
+        balancer_(cluster_.all(), sc.balance),
+        load_(world_, sc_, releases_, balancer_, recorder_pointers()) {
+    for (int i = 0; i < cluster_.size(); ++i) {
+      Recorder* r = recorders_[static_cast<std::size_t>(i)].get();
+      cluster_.image(i).on_start([r](ServerProcess& p) { r->attach(p); });
+      // One staging directory: every image's log holds the deploys it could see.
+      if (i > 0 && sc.cluster_staging == "shared") recorder_.mirror_deploys_to(*r);
+    }
   }
 
   RunReport go() {
     ServerProcess& production = boot_production_image();
-    deployer_.emplace(world_, sc_, releases_, processes_, recorder_, production.server->policy().trigger_format());
+    for (int i = 1; i < cluster_.size(); ++i) boot_other_image(i);
+    const auto format = production.server->policy().trigger_format();
+    deployer_.emplace(world_, sc_, releases_, processes_, recorder_, format, sc_.cluster_staging == "per-image" ? image_label(sc_, 0) : "");
     deployer_->stage_leftovers();
+    if (sc_.cluster_staging == "per-image")  // the fan-out: one deployer per image, each on its own staging
+      for (int i = 1; i < cluster_.size(); ++i) {
+        more_deployers_.push_back(std::make_unique<Deployer>(world_, sc_, releases_, cluster_.image(i),
+                                                             *recorders_[static_cast<std::size_t>(i)], format, image_label(sc_, i)));
+        more_deployers_.back()->stage_leftovers();
+      }
     faults_.emplace(world_, sc_, st_, processes_, recorder_, *deployer_);
     faults_->watch(production);
 
     load_.at_yield_point = [this](const std::string& point) { reached(point); };
     load_.spawn_clients(processes_.config().request_priority);
+    for (auto& d : more_deployers_) d->spawn(kOutside);
     if (st_.upgrade_at_point.empty()) {
       deployer_->spawn(kOutside);
     } else {  // the first deploy starts at the update point; later ones at their times
@@ -96,6 +115,41 @@ class Run {
   }
 
  private:
+  std::vector<std::unique_ptr<Recorder>> make_recorders(Judging judging) {
+    std::vector<std::unique_ptr<Recorder>> out;
+    for (int i = 0; i < cluster_.size(); ++i)
+      out.push_back(std::make_unique<Recorder>(world_, releases_, cluster_.image(i).config(), judging == Judging::On));
+    return out;
+  }
+  std::vector<Recorder*> recorder_pointers() {
+    std::vector<Recorder*> out;
+    for (auto& r : recorders_) out.push_back(r.get());
+    return out;
+  }
+
+  // Another image of the cluster, booted like the first (its own staging when per-image).
+  // Its loader starts its polls i/N of a period later: images started one after another do
+  // not poll in step.
+  void boot_other_image(int i) {
+    ServerProcesses& image = cluster_.image(i);
+    if (!world_.fs().exists(image.config().staging_dir)) {  // its own (per-image staging)
+      world_.fs().mkdir(image.config().staging_dir);
+      world_.fs().fsync_dir(".");
+    }
+    ServerProcess& p = image.start();
+    p.server->boot();
+    if (auto failed = install_in_dependency_order(p.server->image(), releases_.old_packages); !failed.empty())
+      throw ScenarioError(sc_.path, 0, fmt::format("the old release does not install: {}", failed.front()));
+    load_.open_sessions(p, st_.sessions.value_or(sc_.sessions));
+    p.server->save();
+    image.make_current(p);
+    const sim::Duration offset = sc_.poll_period * i / cluster_.size();
+    world_.spawn(fmt::format("{} start", image.label()), processes_.config().request_priority, [&p, offset, this] {
+      world_.sleep_for(offset);
+      p.server->start_watcher();
+    });
+  }
+
   // The server in production: the old release installed, sessions open, image saved.
   ServerProcess& boot_production_image() {
     world_.fs().mkdir(processes_.config().staging_dir);
@@ -142,12 +196,15 @@ class Run {
   }
 
   void judge() {
-    const Observation obs = recorder_.finish(processes_.current());
-    const OracleContext ctx{sc_, releases_, processes_.first().server->policy().snapshot_saves_per_upgrade(),
-                            fresh_image_bytes(releases_), processes_.config().snapshot, swarm_adds_crashes(st_.swarm),
-                            processes_.config().local_changes_report};
+    std::vector<Observation> images;
+    for (int i = 0; i < cluster_.size(); ++i)
+      images.push_back(recorders_[static_cast<std::size_t>(i)]->finish(cluster_.image(i).current()));
+    const Observation& obs = images.front();
+    OracleContext ctx{sc_, releases_, processes_.first().server->policy().snapshot_saves_per_upgrade(),
+                      fresh_image_bytes(releases_), processes_.config().snapshot, swarm_adds_crashes(st_.swarm),
+                      processes_.config().local_changes_report, false, std::nullopt};
     Verdicts verdicts;
-    if (recorder_.enabled()) verdicts = scenarios::judge(obs, ctx);
+    if (recorder_.enabled()) verdicts = cluster_.size() == 1 ? scenarios::judge(obs, ctx) : judge_each_image(images, ctx);
     const auto& outcome = report_.run.outcome;
     if (outcome == sim::Outcome::Failed || outcome == sim::Outcome::Deadlock || outcome == sim::Outcome::StepLimit)
       verdicts.violate("app-error", recorder_.mark(), "world", report_.run.summary());
@@ -167,16 +224,23 @@ class Run {
     report_.server_fs_ops = faults_->server_fs_ops();
     report_.server_op_log = faults_->ops();
     report_.ops_until_settled = ops_until_settled(obs);
-    report_.upgraded = obs.server_up && obs.final_image.is(releases_.last());
-    for (const RequestSeen& r : obs.requests) {
+    report_.upgraded = std::all_of(images.begin(), images.end(), [&](const Observation& o) {
+      return o.server_up && o.final_image.is(releases_.last());
+    });
+    std::vector<RequestSeen> requests;
+    for (const Observation& o : images) requests.insert(requests.end(), o.requests.begin(), o.requests.end());
+    if (images.size() > 1)
+      std::stable_sort(requests.begin(), requests.end(), [](const RequestSeen& a, const RequestSeen& b) { return a.mark.step < b.mark.step; });
+    for (const RequestSeen& r : requests) {
       if (r.result != RequestSeen::Result::Served) continue;
       report_.pauses.push_back(r.held);
       report_.served.push_back({r.start, r.end - r.start, r.image_at_start.is(releases_.last())});
       if (r.overlapped_upgrade()) report_.upgrade_pauses.push_back(r.held);
       if (r.held.count() > 0) report_.held_requests.push_back({fmt::format("session-{}", r.session), r.start, r.end, r.held});
     }
-    for (const SnapshotSeen& s : obs.snapshots)
-      if (!s.durable && obs.deploy_started && s.mark.at >= *obs.deploy_started) report_.image_sizes.push_back(s.bytes);
+    for (const Observation& o : images)
+      for (const SnapshotSeen& s : o.snapshots)
+        if (!s.durable && o.deploy_started && s.mark.at >= *o.deploy_started) report_.image_sizes.push_back(s.bytes);
 
     // Each violation becomes a trace event where it was seen (never hashed).
     std::vector<sim::Trace::Annotation> notes;
@@ -191,6 +255,26 @@ class Run {
       for (std::uint64_t id = 0; id < world_.trace().fiber_count(); ++id)
         report_.fiber_names.push_back(world_.trace().fiber_name(id));
     }
+  }
+
+  // A cluster: every oracle over each image's own log (its snapshot, its staging), each
+  // violation named by its image, then the cluster's own oracles over all of them.
+  Verdicts judge_each_image(const std::vector<Observation>& images, OracleContext ctx) {
+    Verdicts all;
+    if (sc_.cluster_staging == "shared") ctx.staging_kept_until = saved_everywhere(images, releases_.last());
+    ctx.staging_shared = sc_.cluster_staging == "shared";
+    for (int i = 0; i < cluster_.size(); ++i) {
+      ctx.snapshot_path = cluster_.image(i).config().snapshot;
+      Verdicts one = scenarios::judge(images[static_cast<std::size_t>(i)], ctx);
+      for (Violation& v : one.violations) {
+        v.where = fmt::format("{} {}", image_label(sc_, i), v.where);
+        all.violations.push_back(std::move(v));
+      }
+      all.exercised.insert(one.exercised.begin(), one.exercised.end());
+    }
+    judge_cluster(images, ctx, all);
+    std::stable_sort(all.violations.begin(), all.violations.end(), [](const Violation& a, const Violation& b) { return a.step < b.step; });
+    return all;
   }
 
   // The first process's file operations after the deploy began, until the poll that found
@@ -215,10 +299,14 @@ class Run {
   RunSettings st_;
   Releases releases_;
   sim::World world_;
-  ServerProcesses processes_;
-  Recorder recorder_;
+  Cluster cluster_;
+  ServerProcesses& processes_;  // image 0: the one the faults, update points and crash points address
+  std::vector<std::unique_ptr<Recorder>> recorders_;  // one per image
+  Recorder& recorder_;  // image 0's
+  Balancer balancer_;
   LoadGenerator load_;
   std::optional<Deployer> deployer_;
+  std::vector<std::unique_ptr<Deployer>> more_deployers_;  // per-image staging: images 1..N-1
   std::optional<FaultPlan> faults_;
   RunReport report_;
 };

@@ -368,7 +368,7 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
   }
   for (const auto& [k, v] : doc) {
     static const std::set<std::string> sections{"scenario", "app",     "load", "deploy", "faults", "filesystem",
-                                                "server",   "budgets", "run",  "expect"};
+                                                "server",   "budgets", "run",  "expect", "cluster"};
     if (!sections.contains(std::string(k.str())))
       r.fail(line_of(v), fmt::format("unknown section [{}]; expected one of: {}", k.str(), fmt::join(sections, ", ")));
   }
@@ -462,6 +462,12 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
   r.millis(server, "compile_ms_per_method", s.compile_per_method, 60'000);
   r.integer(server, "max_tries", s.max_tries, 1, 1000);
 
+  const toml::table* cluster = r.table(doc, "cluster", {"images", "staging", "balance", "max_mixed_ms"});
+  r.integer(cluster, "images", s.images, 1, 8);
+  r.string(cluster, "staging", s.cluster_staging, {"shared", "per-image"});
+  r.string(cluster, "balance", s.balance, {"sticky", "round-robin"});
+  r.millis(cluster, "max_mixed_ms", s.max_mixed, 86'400'000);
+
   const toml::table* budgets = r.table(doc, "budgets", {"max_pause_ms", "max_image_growth", "liveness_ms", "max_retries_without_report"});
   r.millis(budgets, "max_pause_ms", s.max_pause, 86'400'000);
   r.number(budgets, "max_image_growth", s.max_image_growth, 1.0);  // when given
@@ -487,6 +493,7 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
   r.millis(run, "duration_ms", s.duration, 7 * 86'400'000LL);
   check_budgets_fit(s, r, budgets, run);
   check_cron_runs(s, r, deploy);
+  if (s.max_mixed.count() < 0) s.max_mixed = s.liveness;
 
   if (const toml::node* e = doc.get("expect")) {
     const auto* t = e->as_table();

@@ -40,7 +40,8 @@ inline const std::vector<OracleName>& oracle_table() {
       {"pause-budget", "pause"},      {"eventual-upgrade", "evntl"}, {"refused-good-batch", "refuse"},
       {"bounded-retry", "retry"},     {"clean-completion", "clean"}, {"liveness", "live"},
       {"lost-upgrade", "lostU"},      {"restart-fidelity", "fidel"}, {"cannot-boot", "noboot"},
-      {"torn-package", "tornP"},      {"image-growth", "growth"},    {"lost-local-change", "local"}};
+      {"torn-package", "tornP"},      {"image-growth", "growth"},    {"lost-local-change", "local"},
+      {"converged", "conv"},          {"version-skew", "skew"}};
   return table;
 }
 inline const std::vector<std::string>& oracle_names() {
@@ -115,6 +116,12 @@ struct Scenario {
   Millis poll_period{5000};
   Millis compile_per_method{20};
   int max_tries = 3;
+
+  // [cluster]: several images behind a load balancer (scenarios/engine/cluster.hpp).
+  int images = 1;                     // 1 to 8 server images, each with its own image and snapshot
+  std::string cluster_staging = "shared";  // shared: one staging directory; per-image: the deployer fans out
+  std::string balance = "sticky";     // sticky (failover when its image is down) | round-robin
+  Millis max_mixed{-1};               // converged: longest the images may serve different releases (-1: liveness)
 
   // [budgets]
   Millis max_pause{2000};

@@ -73,7 +73,9 @@ using CpuSpan = sim::Scheduler::CpuSpan;
 class SimRuntime : public upgrader::Runtime {
  public:
   // `index`: which process this is (0 for the first boot, then one more per restart).
-  explicit SimRuntime(sim::World& world, int index = 0) : world_(world), fs_(world.fs(), world.choices()), index_(index) {}
+  // `label`: the image's name in a cluster ("image-1"), put before its fibers' names.
+  explicit SimRuntime(sim::World& world, int index = 0, std::string label = {})
+      : world_(world), fs_(world.fs(), world.choices()), index_(index), label_(std::move(label)) {}
   int index() const { return index_; }
   upgrader::Time now() override { return world_.now(); }
   // Only the code loader sleeps (between polls): each wake-up begins a poll.
@@ -94,7 +96,7 @@ class SimRuntime : public upgrader::Runtime {
   }
   void spend_cpu(upgrader::Duration d) override;
   void spawn(std::string name, int priority, std::function<void()> body) override {
-    fibers_.push_back(&world_.spawn(std::move(name), priority, std::move(body)));
+    fibers_.push_back(&world_.spawn(label_.empty() ? std::move(name) : label_ + " " + name, priority, std::move(body)));
   }
   // The server process dies: every fiber it spawned unwinds at its next yield point, and
   // requests it was running fail with ProcessDied at theirs.
@@ -129,6 +131,7 @@ class SimRuntime : public upgrader::Runtime {
   std::vector<CpuSpan> server_work_;
   bool dead_ = false;
   int index_ = 0;
+  std::string label_;
   int polls_ = 0;
   std::function<void()> on_wake_;
 

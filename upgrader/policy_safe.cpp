@@ -120,7 +120,13 @@ class SafePolicy : public Policy {
         return;
       }
       entries = parse_manifest(manifest_text, manifest_path);
-      upgrade(server, entries);
+      // In a cluster sharing this staging directory, a batch this image has already
+      // installed (and acknowledged) is left for the others; the last one cleans up.
+      if (cfg.images > 1 && acknowledged(server, cfg.image, manifest_text)) {
+        clean_up_if_all_acknowledged(server, entries, manifest_text);
+        return;
+      }
+      upgrade(server, entries, manifest_text);
       forget_tries(server);
     } catch (const SaveFailed& e) {
       // The batch is fine, the disk is not (full, failing): keep everything staged, which is
@@ -145,7 +151,7 @@ class SafePolicy : public Policy {
   }
 
  private:
-  void upgrade(Server& server, const std::vector<ManifestEntry>& entries) {
+  void upgrade(Server& server, const std::vector<ManifestEntry>& entries, const std::string& manifest_text) {
     Filesystem& fs = server.runtime().fs();
     const ServerConfig& cfg = server.config();
     // 1. Read and verify the whole batch; the image is not touched yet.
@@ -197,6 +203,15 @@ class SafePolicy : public Policy {
         if (attempt == kSaveAttempts) throw SaveFailed(e.what());
         server.record("error", fmt::format("save failed (attempt {} of {}), writing it again: {}", attempt, kSaveAttempts, e.what()));
       }
+    }
+    if (cfg.images > 1) {
+      // Shared staging: the batch stays until every image has installed it. This image's
+      // acknowledgement is made durable only after its snapshot is, so an image that crashes
+      // before it finds the batch still staged, and one that crashes after it boots the
+      // new release.
+      acknowledge(server, manifest_text);
+      clean_up_if_all_acknowledged(server, entries, manifest_text);
+      return;
     }
     // The manifest goes first, durably: a crash part way through the removal must never
     // leave a manifest whose files are partly gone (it would be refused as incomplete).
@@ -254,6 +269,60 @@ class SafePolicy : public Policy {
       throw ReportFailed(e.what());
     }
     server.record("local-change", fmt::format("overwritten, named in {}: {}", report, fmt::join(lost, ", ")));
+  }
+
+  // "<checksum of the manifest>", in a hidden file per image: what that image installed.
+  static std::string ack_path(Server& server, int image) { return server.staging_path(fmt::format(".ack-{}", image)); }
+  static std::string ack_text(const std::string& manifest_text) { return checksum_text(manifest_text) + "\n"; }
+
+  static bool acknowledged(Server& server, int image, const std::string& manifest_text) {
+    Filesystem& fs = server.runtime().fs();
+    const std::string path = ack_path(server, image);
+    try {
+      return fs.exists(path) && read_staged(fs, path) == ack_text(manifest_text);
+    } catch (const IoError& e) {
+      if (e.kind() != IoError::Kind::NotFound) throw;
+      return false;  // removed between the two calls by the image that cleaned up
+    }
+  }
+
+  static void acknowledge(Server& server, const std::string& manifest_text) {
+    Filesystem& fs = server.runtime().fs();
+    const ServerConfig& cfg = server.config();
+    // Written aside and renamed: a torn acknowledgement must never stand for a whole one.
+    const std::string path = ack_path(server, cfg.image);
+    fs.write(path + ".tmp", ack_text(manifest_text));
+    fs.fsync(path + ".tmp");
+    fs.rename(path + ".tmp", path);
+    fs.fsync_dir(cfg.staging_dir);
+    server.record("acknowledged", fmt::format("{} (image {} of {})", path, cfg.image + 1, cfg.images));
+  }
+
+  // Another image may be removing the same files: a name already gone is no error.
+  static void unlink_if_there(Filesystem& fs, const std::string& path) {
+    try {
+      if (fs.exists(path)) fs.unlink(path);
+    } catch (const IoError& e) {
+      if (e.kind() != IoError::Kind::NotFound) throw;
+    }
+  }
+
+  // The last image to acknowledge removes the batch: the manifest first (durably, as in
+  // upgrade()), then its files, then the acknowledgements. Any image that finds every
+  // acknowledgement finishes the job, so a crash part way through is completed later.
+  void clean_up_if_all_acknowledged(Server& server, const std::vector<ManifestEntry>& entries, const std::string& manifest_text) {
+    const ServerConfig& cfg = server.config();
+    for (int image = 0; image < cfg.images; ++image)
+      if (!acknowledged(server, image, manifest_text)) return;
+    Filesystem& fs = server.runtime().fs();
+    unlink_if_there(fs, server.staging_path(cfg.trigger));
+    fs.fsync_dir(cfg.staging_dir);
+    for (const ManifestEntry& e : entries) unlink_if_there(fs, server.staging_path(e.file));
+    fs.fsync_dir(cfg.staging_dir);
+    for (int image = 0; image < cfg.images; ++image) unlink_if_there(fs, ack_path(server, image));
+    fs.fsync_dir(cfg.staging_dir);
+    forget_tries(server);
+    server.record("removed", fmt::format("{} staged files, the manifest and {} acknowledgements", entries.size(), cfg.images));
   }
 
   void quarantine(Server& server, const std::vector<ManifestEntry>& entries, const std::string& reason) {
@@ -321,7 +390,9 @@ class SafePolicy : public Policy {
     try {
       // Replaced whole (written aside, then renamed): rewritten in place, a crash could leave
       // it empty or torn, and the count would start again from zero.
-      const std::string aside = tries_path(server) + ".tmp";
+      // (Per image in a cluster: two images counting at once must not rename each other's.)
+      const std::string aside = server.config().images > 1 ? fmt::format("{}.{}.tmp", tries_path(server), server.config().image)
+                                                           : tries_path(server) + ".tmp";
       fs.write(aside, fmt::format("{} {}\n", batch, tries));
       fs.fsync(aside);
       fs.rename(aside, tries_path(server));
@@ -337,7 +408,8 @@ class SafePolicy : public Policy {
     tries_in_memory_.clear();
     Filesystem& fs = server.runtime().fs();
     if (!fs.exists(tries_path(server))) return;
-    fs.unlink(tries_path(server));
+    if (server.config().images > 1) unlink_if_there(fs, tries_path(server));  // another image may remove it too
+    else fs.unlink(tries_path(server));
     fs.fsync_dir(server.config().staging_dir);
   }
 

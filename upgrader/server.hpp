@@ -26,6 +26,11 @@ struct ServerConfig {
   Duration session_timeout = std::chrono::minutes(10);
   int max_tries = 3;  // safe: a bad batch is quarantined after this many failed polls
   std::uint64_t max_package_bytes = 16 << 20;  // a bigger staged file is refused unread
+  // A cluster: `images` images poll this staging directory (1: this one alone); this one is
+  // number `image` among them. A policy that shares staging must not take a batch away from
+  // the others (safe: each image acknowledges what it installed; the last one cleans up).
+  int images = 1;
+  int image = 0;
 };
 
 // What the upgrader did, for logs, tests and reports (the oracles do not trust it).

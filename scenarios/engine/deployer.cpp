@@ -24,9 +24,10 @@ std::function<std::size_t(std::size_t)> Deployer::draw() {
 }
 
 Deployer::Deployer(sim::World& world, const Scenario& scenario, const Releases& releases, ServerProcesses& processes,
-                   Recorder& recorder, upgrader::Policy::Trigger format)
+                   Recorder& recorder, upgrader::Policy::Trigger format, std::string label)
     : world_(world), sc_(scenario), releases_(releases), processes_(processes), recorder_(recorder), format_(format),
-      staging_(processes.config().staging_dir), trigger_path_(staging_ + "/" + processes.config().trigger) {
+      staging_(processes.config().staging_dir), trigger_path_(staging_ + "/" + processes.config().trigger),
+      label_(std::move(label)) {
   for (int d = 1; d <= releases.last(); ++d) uploads_.push_back({d, releases.uploaded_by(d), std::nullopt, false, std::nullopt});
 }
 
@@ -68,7 +69,8 @@ void Deployer::stage_leftovers() {
 void Deployer::spawn(int priority, int first) {
   for (Upload& u : uploads_)
     if (u.deploy >= first)
-      world_.spawn(u.deploy == 1 ? "deployer" : fmt::format("deployer-{}", u.deploy), priority, [this, &u] { deploy(u); });
+      world_.spawn((label_.empty() ? "" : label_ + " ") + (u.deploy == 1 ? "deployer" : fmt::format("deployer-{}", u.deploy)),
+                   priority, [this, &u] { deploy(u); });
 }
 
 void Deployer::deploy(Upload& u) {

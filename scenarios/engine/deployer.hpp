@@ -22,8 +22,10 @@ namespace scenarios {
 
 class Deployer {
  public:
+  // `label`: in a per-image cluster, the image this deployer uploads to ("image-1"), before
+  // its fibers' names (the fan-out: one deployer per image, each on its own staging).
   Deployer(sim::World& world, const Scenario& scenario, const Releases& releases, ServerProcesses& processes,
-           Recorder& recorder, upgrader::Policy::Trigger format);
+           Recorder& recorder, upgrader::Policy::Trigger format, std::string label = {});
 
   // Before the run: what an earlier deploy left in staging (the scenario's `leftovers`).
   void stage_leftovers();
@@ -67,6 +69,7 @@ class Deployer {
   Recorder& recorder_;
   upgrader::Policy::Trigger format_;
   std::string staging_, trigger_path_;
+  std::string label_;
   std::vector<Upload> uploads_;  // one per deploy, in order
 };
 

@@ -2,14 +2,21 @@
 
 #include <fmt/format.h>
 
+#include "support/assert.hpp"
+
 namespace scenarios {
 
-LoadGenerator::LoadGenerator(sim::World& world, const Scenario& scenario, const Releases& releases,
-                             ServerProcesses& processes, Recorder& recorder)
-    : world_(world), sc_(scenario), releases_(releases), processes_(processes), recorder_(recorder) {}
+LoadGenerator::LoadGenerator(sim::World& world, const Scenario& scenario, const Releases& releases, Balancer& balancer,
+                             std::vector<Recorder*> recorders)
+    : world_(world), sc_(scenario), releases_(releases), balancer_(balancer), recorders_(std::move(recorders)) {}
 
 void LoadGenerator::open_sessions(ServerProcess& process, int clients) {
-  for (int i = 0; i < clients; ++i) session_ids_.push_back(process.server->new_session(sc_.session_class));
+  const bool first = session_ids_.empty();
+  for (int i = 0; i < clients; ++i) {
+    const std::uint64_t id = process.server->new_session(sc_.session_class);
+    if (first) session_ids_.push_back(id);
+    else HOTSIM_ASSERT(session_ids_[static_cast<std::size_t>(i)] == id, "session {} has id {} in one image, {} in another", i, session_ids_[static_cast<std::size_t>(i)], id);
+  }
   for (int i = 0; i < sc_.idle_sessions; ++i) process.server->new_session(sc_.session_class);
 }
 
@@ -29,7 +36,8 @@ void LoadGenerator::client(int index) {
     const Millis drawn = sc_.think_min + Millis(world_.choices().below(span + 1));
     const sim::Time arrival = world_.now() + sc_.curve.think(drawn, std::chrono::duration_cast<Millis>(world_.now()));
     world_.sleep_until(arrival);
-    ServerProcess* p = processes_.current();
+    const Balancer::Route route = balancer_.route(index, k);
+    ServerProcess* p = route.process;
     if (p == nullptr) {
       ++requests_refused;
       continue;
@@ -39,6 +47,8 @@ void LoadGenerator::client(int index) {
     r.number = k;
     r.selector = sc_.requests[world_.choices().below(sc_.requests.size())];
     r.process = p->index();
+    r.image = route.image;
+    Recorder& recorder_ = *recorders_[static_cast<std::size_t>(route.image)];
     r.start = arrival;
     r.idle = r.start - last_request;
     if (recorder_.enabled()) {

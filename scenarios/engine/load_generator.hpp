@@ -1,13 +1,16 @@
 #pragma once
-// The load: client sessions (opened in the production image at boot) that think, then send
-// a request to whichever server process is up, at request priority. Each request is
-// recorded with the releases it ran on and the time the server's own work held it back.
-// Think times follow the scenario's daily load curve ([load] curve).
+// The load: client sessions (opened in the production image at boot; in a cluster, in every
+// image, as a session store the images share would make them) that think, then send a
+// request where the balancer routes it, at request priority. Each request is recorded, by
+// the recorder of the image that served it, with the releases it ran on and the time the
+// server's own work held it back. Think times follow the scenario's daily load curve
+// ([load] curve).
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
 
+#include "scenarios/engine/balancer.hpp"
 #include "scenarios/engine/recorder.hpp"
 #include "scenarios/engine/server_processes.hpp"
 #include "scenarios/oracles/evidence.hpp"
@@ -17,10 +20,12 @@ namespace scenarios {
 
 class LoadGenerator {
  public:
-  LoadGenerator(sim::World& world, const Scenario& scenario, const Releases& releases, ServerProcesses& processes,
-                Recorder& recorder);
+  // `recorders`: one per image of the balancer, in its order.
+  LoadGenerator(sim::World& world, const Scenario& scenario, const Releases& releases, Balancer& balancer,
+                std::vector<Recorder*> recorders);
 
-  // Opens the client sessions in `process`'s image (and the idle ones).
+  // Opens the client sessions in `process`'s image (and the idle ones); called once per image,
+  // the sessions get the same ids in each.
   void open_sessions(ServerProcess& process, int clients);
   void spawn_clients(int priority);
 
@@ -36,8 +41,8 @@ class LoadGenerator {
   sim::World& world_;
   const Scenario& sc_;
   const Releases& releases_;
-  ServerProcesses& processes_;
-  Recorder& recorder_;
+  Balancer& balancer_;
+  std::vector<Recorder*> recorders_;
   std::vector<std::uint64_t> session_ids_;
 };
 

@@ -48,6 +48,7 @@ struct RequestSeen {
   int number = 0;   // its k-th request
   std::string selector;
   int process = 0;  // the server process (boot) that served it
+  int image = 0;    // in a cluster: the image whose process it was
   sim::Time start{0}, end{0};
   enum class Result { Served, Refused, Failed } result = Result::Served;
   std::string error;             // Failed: what the server said

@@ -48,14 +48,17 @@ void Recorder::attach(ServerProcess& process) {
 }
 
 void Recorder::deploy_started() {
+  for (Recorder* m : mirrors_) m->deploy_started();
   if (enabled_ && !obs_.deploy_started) obs_.deploy_started = world_.now();
 }
 
 void Recorder::trigger_written(int deploy) {
+  for (Recorder* m : mirrors_) m->trigger_written(deploy);
   if (enabled_ && static_cast<int>(obs_.triggers_written.size()) < deploy) obs_.triggers_written.push_back(world_.now());
 }
 
 void Recorder::deploy_completed(const std::string& trigger_bytes, bool durable) {
+  for (Recorder* m : mirrors_) m->deploy_completed(trigger_bytes, durable);
   if (!enabled_) return;
   obs_.triggers.push_back(world_.now());
   obs_.deploy_durable = durable;

@@ -26,6 +26,10 @@ class Recorder {
   // Follows a process from its start: its file operations and the polls of its loader.
   void attach(ServerProcess& process);
 
+  // A cluster sharing one staging directory: the deploys this recorder is told of are told
+  // to `other` too (each image's log holds the deploys it could see).
+  void mirror_deploys_to(Recorder& other) { mirrors_.push_back(&other); }
+
   // What the other parts of the engine report.
   void deploy_started();
   void trigger_written(int deploy);  // before or after its upload
@@ -74,6 +78,7 @@ class Recorder {
   std::map<std::string, std::uint64_t> durable_snapshot_raw_;  // per copy: hash of the durable bytes last seen
   std::vector<std::string> torn_seen_;
   std::vector<upgrader::MethodDef> local_methods_;  // index = place in obs_.local_changes
+  std::vector<Recorder*> mirrors_;
 };
 
 }  // namespace scenarios

@@ -1,9 +1,11 @@
 #pragma once
-// The server's processes: one per boot, each with its own runtime binding (its fibers, its
-// CPU spans) and its own upgrader::Server; the current one is null while the power is off.
-// Dead processes are kept until the world ends, since their fibers unwind only then.
+// One image's server processes: one per boot, each with its own runtime binding (its fibers,
+// its CPU spans) and its own upgrader::Server; the current one is null while the power is off.
+// Dead processes are kept until the world ends, since their fibers unwind only then. In a
+// cluster each image has its own (config().image, its own snapshot; scenarios/engine/cluster.hpp).
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "scenarios/sim_runtime.hpp"
@@ -20,8 +22,9 @@ struct ServerProcess {
 
 class ServerProcesses {
  public:
-  ServerProcesses(sim::World& world, upgrader::ServerConfig config, upgrader::PolicyFactory make_policy)
-      : world_(world), config_(std::move(config)), make_policy_(std::move(make_policy)) {}
+  // `label`: the image's name in a cluster ("image-1"), before its fibers' names; empty alone.
+  ServerProcesses(sim::World& world, upgrader::ServerConfig config, upgrader::PolicyFactory make_policy, std::string label = {})
+      : world_(world), config_(std::move(config)), make_policy_(std::move(make_policy)), label_(std::move(label)) {}
 
   // Runs for every process started (the recorder attaches to each).
   void on_start(std::function<void(ServerProcess&)> hook) { on_start_ = std::move(hook); }
@@ -29,7 +32,7 @@ class ServerProcesses {
   // A new process, not yet booted (requests reach it once it is made current).
   ServerProcess& start() {
     auto p = std::make_unique<ServerProcess>();
-    p->runtime = std::make_unique<SimRuntime>(world_, static_cast<int>(all_.size()));
+    p->runtime = std::make_unique<SimRuntime>(world_, static_cast<int>(all_.size()), label_);
     p->server = std::make_unique<upgrader::Server>(*p->runtime, config_, make_policy_());
     all_.push_back(std::move(p));
     if (on_start_) on_start_(*all_.back());
@@ -52,11 +55,13 @@ class ServerProcesses {
   ServerProcess& latest() const { return *all_.back(); }
   ServerProcess& first() const { return *all_.front(); }
   const upgrader::ServerConfig& config() const { return config_; }
+  const std::string& label() const { return label_; }
 
  private:
   sim::World& world_;
   upgrader::ServerConfig config_;
   upgrader::PolicyFactory make_policy_;
+  std::string label_;
   std::function<void(ServerProcess&)> on_start_;
   std::vector<std::unique_ptr<ServerProcess>> all_;
   ServerProcess* current_ = nullptr;

@@ -287,7 +287,7 @@ class Supervisor {
     LiveObservation live = read_observation(std::move(events), releases_.new_packages.size());
     const Observation& obs = live.obs;
     const OracleContext ctx{sc_, releases_, declared_saves_, fresh_image_bytes(releases_), config_.snapshot, false,
-                            config_.local_changes_report};
+                            config_.local_changes_report, false, std::nullopt};
     Verdicts verdicts = scenarios::judge(obs, ctx);
     for (const auto& [mark, what] : live.failures) verdicts.violate("app-error", mark, "process", what);
 

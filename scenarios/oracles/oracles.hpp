@@ -9,9 +9,11 @@
 //  - durability.cpp:      lost-upgrade (recoverable at restart), restart-fidelity,
 //                         cannot-boot, torn-package, image-growth
 //  - local_change.cpp:    lost-local-change
+//  - cluster.cpp:         converged, version-skew (several images: the others run per image)
 // Each also says whether the run exercised it: an oracle that nothing in the run could have
 // tripped proves nothing (a suite fails a scenario whose expected oracles are all vacuous).
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -42,6 +44,11 @@ struct OracleContext {
   // each crash cost does not count against it (upgrade_outcome.cpp, liveness_deadline).
   bool crashes_added = false;
   std::string local_changes_report;  // where the server names the local changes it overwrote
+  // A cluster sharing one staging directory: the batch rightly stays staged until every
+  // image has saved the release (clean-completion judges staging from then on; never, when
+  // one image never did).
+  bool staging_shared = false;
+  std::optional<sim::Time> staging_kept_until;
 };
 
 class Verdicts {
@@ -58,6 +65,12 @@ void judge_requests(const Observation& obs, const OracleContext& ctx, Verdicts& 
 void judge_upgrade_outcome(const Observation& obs, const OracleContext& ctx, Verdicts& verdicts);
 void judge_durability(const Observation& obs, const OracleContext& ctx, Verdicts& verdicts);
 void judge_local_changes(const Observation& obs, const OracleContext& ctx, Verdicts& verdicts);
+
+// The cluster's own oracles, over every image's log (index = image).
+void judge_cluster(const std::vector<Observation>& images, const OracleContext& ctx, Verdicts& verdicts);
+// When the last image had durably saved `release` in every copy of its image; nullopt when
+// one never did.
+std::optional<sim::Time> saved_everywhere(const std::vector<Observation>& images, int release);
 
 // Every oracle over one run, violations in the order they happened.
 Verdicts judge(const Observation& obs, const OracleContext& ctx);

@@ -237,7 +237,9 @@ void judge_clean_completion_of(const Observation& obs, const OracleContext& ctx,
   if (done == nullptr) return;
   verdicts.exercise("clean-completion");
   const int proc = done->process;
-  const sim::Time deadline = done->mark.at + ctx.scenario.poll_period;
+  // Shared staging in a cluster: judged a poll period after the last image saved the release.
+  if (ctx.staging_shared && !ctx.staging_kept_until) return;
+  const sim::Time deadline = std::max(done->mark.at, ctx.staging_kept_until.value_or(done->mark.at)) + ctx.scenario.poll_period;
   if (std::any_of(obs.crashes.begin(), obs.crashes.end(),
                   [&](const CrashSeen& c) { return c.process == proc && c.mark.at <= deadline; }))
     return;  // the server did not stay up for a poll period

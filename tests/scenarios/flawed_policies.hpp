@@ -39,6 +39,9 @@ enum class Flaw {
                              // trigger (the trigger's name never changes): eventual-upgrade, liveness
   // A production image with a hot fix typed into it (issue 14, "basically read only"):
   OverwritesLocalChangesSilently,  // publishes over a method typed into the image without naming it (lost-local-change)
+  // Flaws only several images catch (issue 14):
+  IgnoresOtherImages,        // with staging shared by a cluster, unstages the batch once it has
+                             // installed it, as if it were alone: the other images never get it (converged)
 };
 
 std::string flaw_name(Flaw flaw);  // "flawed-leaves-trigger", ...

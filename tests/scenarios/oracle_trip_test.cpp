@@ -66,6 +66,12 @@ std::vector<Trip> trips() {
       // Issue 14: a hot fix typed into the production image, overwritten without a word.
       {"seed", "local-change", Mode::Seeds, "lost-local-change"},
       {flaw_name(Flaw::OverwritesLocalChangesSilently), "local-change", Mode::Seeds, "lost-local-change"},
+      // Issue 14: several images share one staging directory.
+      {"seed", "several-images-shared-staging", Mode::Seeds, "converged"},
+      {flaw_name(Flaw::IgnoresOtherImages), "several-images-shared-staging", Mode::Seeds, "converged"},
+      // Image 0 dies after it upgraded alone: its sessions fail over to an image left behind.
+      {"seed", "several-images-shared-staging", Mode::Seeds, "version-skew"},
+      {flaw_name(Flaw::IgnoresOtherImages), "several-images-shared-staging", Mode::Seeds, "version-skew"},
       {flaw_name(Flaw::UnstagesBeforeSave), "crash-before-save", Mode::CrashPoints, "lost-upgrade"},
       {flaw_name(Flaw::UnlinksSnapshotFirst), "crash-before-save", Mode::CrashPoints, "restart-fidelity"},
       {flaw_name(Flaw::TruncatesSnapshotInPlace), "crash-before-save", Mode::CrashPoints, "cannot-boot"},

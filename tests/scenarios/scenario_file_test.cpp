@@ -156,6 +156,46 @@ RC_GTEST_PROP(ScenarioFile, DeployTimesAreOnePerDeployInOrder, ()) {
   }
 }
 
+// Issue 14: [cluster] images, staging and balance; bad values name the file and line.
+TEST(ScenarioFile, BadClusterSettingsSayFileLineAndWhatWasExpected) {
+  struct Case {
+    std::string text;
+    const char* expected;
+  } cases[] = {
+      {base("[cluster]\nimages = 0\n"), "'images': expected 1 to 8, got 0"},
+      {base("[cluster]\nimages = 9\n"), "'images': expected 1 to 8, got 9"},
+      {base("[cluster]\nstaging = \"nfs\"\n"), "'staging': expected one of shared, per-image, got \"nfs\""},
+      {base("[cluster]\nbalance = \"random\"\n"), "'balance': expected one of sticky, round-robin"},
+      {base("[cluster]\nnodes = 3\n"), "unknown key 'nodes' in [cluster]"},
+  };
+  for (const Case& c : cases) {
+    try {
+      parse_scenario(c.text, kDir + "/bad.toml");
+      ADD_FAILURE() << "accepted:\n" << c.text;
+    } catch (const ScenarioError& e) {
+      EXPECT_EQ(e.line(), 8) << e.what();
+      EXPECT_NE(std::string(e.what()).find(c.expected), std::string::npos) << e.what();
+      EXPECT_EQ(std::string(e.what()).rfind(kDir + "/bad.toml:", 0), 0u) << e.what();
+    }
+  }
+}
+
+RC_GTEST_PROP(ScenarioFile, ClusterImagesAreOneToEight, ()) {
+  const int images = *rc::gen::inRange(-3, 12);
+  const bool per_image = *rc::gen::arbitrary<bool>();
+  const std::string text = base(fmt::format("[cluster]\nimages = {}\nstaging = \"{}\"\n", images, per_image ? "per-image" : "shared"));
+  try {
+    const Scenario s = parse_scenario(text, kDir + "/prop.toml");
+    RC_ASSERT(images >= 1 && images <= 8);
+    RC_ASSERT(s.images == images);
+    RC_ASSERT(s.cluster_staging == (per_image ? "per-image" : "shared"));
+    RC_ASSERT(s.balance == "sticky");  // the default
+  } catch (const ScenarioError& e) {
+    RC_ASSERT(images < 1 || images > 8);
+    RC_ASSERT(e.line() == 8);
+  }
+}
+
 TEST(ScenarioFile, AMissingFileIsAClearError) {
   EXPECT_THROW(load_scenario(kDir + "/does-not-exist.toml"), ScenarioError);
 }
