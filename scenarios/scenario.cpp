@@ -146,6 +146,14 @@ void check_budgets_fit(const Scenario& s, Reader& r, const toml::table* budgets,
                      (s.duration - s.deploy_at) / s.poll_period));
 }
 
+// Whether `p` really lies inside `app_dir`, symlinks followed (false if either is missing).
+bool lies_inside(const std::string& app_dir, const std::filesystem::path& p) {
+  std::error_code root_ec, e;
+  const std::filesystem::path root = std::filesystem::canonical(app_dir, root_ec);
+  const std::filesystem::path real = std::filesystem::canonical(p, e);
+  return !e && !root_ec && std::mismatch(root.begin(), root.end(), real.begin(), real.end()).first == root.end();
+}
+
 // A release given as a directory, "v3/" (relative to [app] dir): every package file in it,
 // in name order, as paths relative to dir ("v3/A-1.pkg", ...). The directory must lie inside
 // dir (not absolute, no "..", no symlink leading out of it) and hold package files (*.pkg)
@@ -166,13 +174,7 @@ std::vector<std::string> package_directory(const Reader& r, const std::string& a
   std::error_code ec;
   if (!fs::is_directory(folder, ec)) fail(fmt::format("no directory {}; expected a directory of package files (*.pkg)", folder.string()));
   // Symlinks: where the directory and each file really are must be inside the app directory.
-  std::error_code root_ec;
-  const fs::path root = fs::canonical(app_dir, root_ec);
-  const auto inside = [&](const fs::path& p) {
-    std::error_code e;
-    const fs::path real = fs::canonical(p, e);
-    return !e && !root_ec && std::mismatch(root.begin(), root.end(), real.begin(), real.end()).first == root.end();
-  };
+  const auto inside = [&](const fs::path& p) { return lies_inside(app_dir, p); };
   if (!inside(folder)) fail(fmt::format("{} leads out of the app directory {} (a symlink); expected a directory inside it", name, app_dir));
   std::vector<fs::path> entries;  // in name order, so that the first bad one is named
   for (const auto& entry : fs::directory_iterator(folder, ec)) entries.push_back(entry.path());
@@ -398,11 +400,20 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
   read_next_releases(s, r, app);
   r.string(app, "local_change", s.local_change);
   if (app->contains("local_change")) {
+    // Like old/new/next: a file inside the app directory, never outside it.
+    const int line = line_of(*app->get("local_change"));
+    const std::filesystem::path rel(s.local_change), file = std::filesystem::path(s.app_dir) / rel;
+    const bool climbs = std::any_of(rel.begin(), rel.end(), [](const std::filesystem::path& part) { return part == ".."; });
+    if (rel.has_root_path() || climbs)
+      r.fail(line, fmt::format("'local_change': \"{}\" leads out of the app directory {}; expected a *.pkg file inside it",
+                               s.local_change, s.app_dir));
     std::error_code ec;
-    if (!s.local_change.ends_with(".pkg") || !std::filesystem::is_regular_file(std::filesystem::path(s.app_dir) / s.local_change, ec))
-      r.fail(line_of(*app->get("local_change")),
-             fmt::format("'local_change': no package file {}/{}; expected a *.pkg file (relative to dir) whose methods are "
-                         "typed into the production image", s.app_dir, s.local_change));
+    if (!s.local_change.ends_with(".pkg") || !std::filesystem::is_regular_file(file, ec))
+      r.fail(line, fmt::format("'local_change': no package file {}/{}; expected a *.pkg file (relative to dir) whose methods are "
+                               "typed into the production image", s.app_dir, s.local_change));
+    if (!lies_inside(s.app_dir, file))
+      r.fail(line, fmt::format("'local_change': {} leads out of the app directory {} (a symlink); expected a *.pkg file inside it",
+                               s.local_change, s.app_dir));
   }
 
   const toml::table* load =

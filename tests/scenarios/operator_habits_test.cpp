@@ -129,6 +129,8 @@ TEST(OperatorHabits, BadNewKeysSayFileLineAndWhatWasExpected) {
       {base("local_change = \"local/nope.pkg\"\n"), 7, "'local_change': no package file"},
       {base("local_change = \"local/\"\n"), 7, "'local_change': no package file"},
       {base("local_change = 5\n"), 7, "'local_change': expected a string"},
+      {base("local_change = \"/etc/hotfix.pkg\"\n"), 7, "leads out of the app directory"},
+      {base("local_change = \"../shop/local/Cart-addItem-hotfix.pkg\"\n"), 7, "leads out of the app directory"},
   };
   for (const Case& c : cases) {
     try {
