@@ -464,6 +464,15 @@ void Scheduler::drain() {
   HOTSIM_ASSERT(live_ == 0, "{} fibers could not be unwound (blocked outside the simulator)", live_);
 }
 
+void Scheduler::discard_unstarted() {
+  if (live_ == 0) return;
+  context* active = context::active();
+  HOTSIM_ASSERT(active->is_context(boost::fibers::type::main_context),
+                "a world with {} fibers was destroyed without running, off the thread's main context", live_);
+  main_ = active;
+  drain();  // nothing has run yet: every fiber finishes without its body
+}
+
 void SimAlgorithm::awakened(context* ctx, SimProps& props) noexcept {
   scheduler_->on_awakened(ctx, static_cast<FiberInfo*>(props.owner));
 }

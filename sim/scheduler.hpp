@@ -88,6 +88,9 @@ class Scheduler {
   void run_from_main();
   // Then unwind every fiber still alive (FiberCancelled at its yield point).
   void drain();
+  // A world destroyed without running (its setup threw after spawning): its fibers finish
+  // here without their bodies, so none runs later, outside the simulator, on what it used.
+  void discard_unstarted();
   void stop(StopReason reason, std::string detail = {});
 
   // Called by the Boost algorithm adapter.

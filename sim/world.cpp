@@ -70,6 +70,7 @@ World::World(WorldConfig config)
 }
 
 World::~World() {
+  if (!ran_) scheduler_.discard_unstarted();
   // Hand the thread back to Boost's default scheduler (moving the dispatcher over), so
   // later fibers or worlds on this thread never see this world's dangling scheduler.
   scheduler_.begin_migration();

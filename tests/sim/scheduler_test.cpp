@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/fiber/fiber.hpp>
+#include <boost/fiber/operations.hpp>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,30 @@ TEST(Scheduler, RunsEveryFiberToCompletion) {
   RunResult r = world.run();
   EXPECT_EQ(r.outcome, Outcome::Completed) << r.summary();
   EXPECT_EQ(done, 50);
+}
+
+// A world whose setup throws after spawning (a scenario's engine failing before the run)
+// is destroyed without running: its fibers must never run their bodies, not then and not
+// later on the thread (Boost's default scheduler would run them with everything they use
+// gone), and the thread must be able to run the next world.
+TEST(Scheduler, AWorldDestroyedWithoutRunningNeverRunsItsFibers) {
+  bool ran = false;
+  {
+    World world(config(1));
+    for (int i = 0; i < 3; ++i)
+      world.spawn("never", 0, [&] {
+        ran = true;
+        world.yield();
+      });
+  }
+  boost::this_fiber::yield();  // what would hand a leftover fiber to Boost's scheduler
+  EXPECT_FALSE(ran);
+  World next(config(2));
+  int done = 0;
+  next.spawn("next", 0, [&] { ++done; });
+  EXPECT_EQ(next.run().outcome, Outcome::Completed);
+  EXPECT_EQ(done, 1);
+  EXPECT_FALSE(ran);
 }
 
 TEST(Scheduler, HigherPriorityRunsAtNextYieldPointAndKeepsTheCpuUntilItBlocks) {
