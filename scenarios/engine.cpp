@@ -83,8 +83,8 @@ class Run {
   }
 
   RunReport go() {
-    ServerProcess& production = boot_production_image();
-    for (int i = 1; i < cluster_.size(); ++i) boot_other_image(i);
+    ServerProcess& production = boot_image(0);
+    for (int i = 1; i < cluster_.size(); ++i) boot_image(i);
     const auto format = production.server->policy().trigger_format();
     deployer_.emplace(world_, sc_, releases_, processes_, recorder_, format, sc_.cluster_staging == "per-image" ? image_label(sc_, 0) : "");
     deployer_->stage_leftovers();
@@ -108,6 +108,7 @@ class Run {
     }
     faults_->spawn(kOutside);
     deployer_->spawn_cron(kOutside);
+    for (auto& d : more_deployers_) d->spawn_cron(kOutside);  // each image's machine runs its own
 
     report_.run = world_.run();
     judge();
@@ -127,12 +128,13 @@ class Run {
     return out;
   }
 
-  // Another image of the cluster, booted like the first (its own staging when per-image).
-  // Its loader starts its polls i/N of a period later: images started one after another do
-  // not poll in step.
-  void boot_other_image(int i) {
+  // Image `i` in production: its staging directory made (the shared one once), the old
+  // release installed, the hot fix typed in, sessions open, its image saved, its loader
+  // watching. In a cluster image i's loader starts its polls i/N of a period later: images
+  // started one after another do not poll in step.
+  ServerProcess& boot_image(int i) {
     ServerProcesses& image = cluster_.image(i);
-    if (!world_.fs().exists(image.config().staging_dir)) {  // its own (per-image staging)
+    if (i == 0 || !world_.fs().exists(image.config().staging_dir)) {  // image 0 makes it: no look first
       world_.fs().mkdir(image.config().staging_dir);
       world_.fs().fsync_dir(".");
     }
@@ -140,39 +142,29 @@ class Run {
     p.server->boot();
     if (auto failed = install_in_dependency_order(p.server->image(), releases_.old_packages); !failed.empty())
       throw ScenarioError(sc_.path, 0, fmt::format("the old release does not install: {}", failed.front()));
+    type_in_local_change(p, *recorders_[static_cast<std::size_t>(i)]);
     load_.open_sessions(p, st_.sessions.value_or(sc_.sessions));
     p.server->save();
     image.make_current(p);
-    const sim::Duration offset = sc_.poll_period * i / cluster_.size();
-    world_.spawn(fmt::format("{} start", image.label()), processes_.config().request_priority, [&p, offset, this] {
-      world_.sleep_for(offset);
+    if (i == 0) {
       p.server->start_watcher();
-    });
-  }
-
-  // The server in production: the old release installed, sessions open, image saved.
-  ServerProcess& boot_production_image() {
-    world_.fs().mkdir(processes_.config().staging_dir);
-    world_.fs().fsync_dir(".");
-    ServerProcess& p = processes_.start();
-    p.server->boot();
-    if (auto failed = install_in_dependency_order(p.server->image(), releases_.old_packages); !failed.empty())
-      throw ScenarioError(sc_.path, 0, fmt::format("the old release does not install: {}", failed.front()));
-    type_in_local_change(p);
-    load_.open_sessions(p, st_.sessions.value_or(sc_.sessions));
-    p.server->save();
-    p.server->start_watcher();
-    processes_.make_current(p);
+    } else {
+      const sim::Duration offset = sc_.poll_period * i / cluster_.size();
+      world_.spawn(fmt::format("{} start", image.label()), processes_.config().request_priority, [&p, offset, this] {
+        world_.sleep_for(offset);
+        p.server->start_watcher();
+      });
+    }
     return p;
   }
 
   // A hot fix typed into the production image before it was saved ([app] local_change).
-  void type_in_local_change(ServerProcess& p) {
+  void type_in_local_change(ServerProcess& p, Recorder& recorder) {
     if (sc_.local_change.empty()) return;
     try {
       const upgrader::Package hotfix = read_package_file(sc_.app_dir + "/" + sc_.local_change);
       upgrader::type_in_methods(p.server->image(), hotfix);
-      recorder_.local_change_typed_in(hotfix);
+      recorder.local_change_typed_in(hotfix);
     } catch (const std::exception& e) {  // PackageError, LoadError: file:line of the hot fix
       throw ScenarioError(sc_.path, 0, fmt::format("[app] local_change: {}", e.what()));
     }
