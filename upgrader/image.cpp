@@ -94,9 +94,9 @@ Session* Image::session(std::uint64_t id) {
   return it == sessions_.end() ? nullptr : &it->second;
 }
 
-std::size_t Image::expire_sessions(Time now, Duration timeout) {
+std::size_t Image::expire_sessions(Time now, Duration timeout, Time active_since) {
   const std::size_t before = sessions_.size();
-  std::erase_if(sessions_, [&](const auto& kv) { return now - kv.second.last_active > timeout; });
+  std::erase_if(sessions_, [&](const auto& kv) { return now - std::max(kv.second.last_active, active_since) > timeout; });
   const std::size_t expired = before - sessions_.size();
   collect_garbage();
   return expired;

@@ -56,7 +56,8 @@ class Image {
   Session* session(std::uint64_t id);
   const std::map<std::uint64_t, Session>& sessions() const { return sessions_; }
   // Housekeeping: drops sessions idle for longer than `timeout`, then unreachable objects.
-  std::size_t expire_sessions(Time now, Duration timeout);
+  // A session counts as active at `active_since` at the latest (a restart: see the policy).
+  std::size_t expire_sessions(Time now, Duration timeout, Time active_since = Time{0});
   std::size_t collect_garbage();
 
   // The object that a class's class-side initialize runs on.

@@ -20,6 +20,9 @@ class Policy {
   virtual bool pins_requests() const = 0;
   // One poll period. Errors propagate to the watcher, which logs them.
   virtual void poll(Server& server) = 0;
+  // The server has just restored its image from a snapshot (a restart, after a crash or a
+  // kill), before its loader runs or any request arrives.
+  virtual void restored(Server& /*server*/) {}
 
   // What the deployer must stage to ask for an upgrade: an empty trigger file (the post's
   // `load`), or a manifest listing each package file with its checksum.

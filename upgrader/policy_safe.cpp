@@ -102,12 +102,20 @@ class SafePolicy : public Policy {
   Trigger trigger_format() const override { return Trigger::Manifest; }
   int snapshot_copies() const override { return 2; }
 
+  // A restored image carries each session's last-active time from its save, but clients may
+  // have used the session since, in the process that died: downtime is not their idleness,
+  // and housekeeping would expire sessions in use. Their timers count from the restart.
+  void restored(Server& server) override { restored_at_ = server.runtime().now(); }
+
   void poll(Server& server) override {
     Filesystem& fs = server.runtime().fs();
     const ServerConfig& cfg = server.config();
     fs.mkdir(cfg.staging_dir);
     const std::string manifest_path = server.staging_path(cfg.trigger);
-    if (!fs.exists(manifest_path)) return;
+    if (!fs.exists(manifest_path)) {
+      if (cfg.images > 1) forget_stale_acknowledgement(server);
+      return;
+    }
     std::string manifest_text;
     std::vector<ManifestEntry> entries;
     batch_seen_ = fnv1a64("");
@@ -115,15 +123,16 @@ class SafePolicy : public Policy {
       if (!fs.is_regular_file(manifest_path)) throw LoadError(fmt::format("{}: not a regular file", manifest_path));
       manifest_text = read_staged(fs, manifest_path);
       batch_seen_ = fnv1a64(manifest_text);
-      if (manifest_text.find_first_not_of(" \t\r\n") == std::string::npos) {
-        save_only(server);
-        return;
-      }
-      entries = parse_manifest(manifest_text, manifest_path);
-      // In a cluster sharing this staging directory, a batch this image has already
-      // installed (and acknowledged) is left for the others; the last one cleans up.
+      const bool empty = manifest_text.find_first_not_of(" \t\r\n") == std::string::npos;
+      if (!empty) entries = parse_manifest(manifest_text, manifest_path);
+      // In a cluster sharing this staging directory, a batch (or an empty trigger's save) this
+      // image has already done and acknowledged is left for the others; the last one cleans up.
       if (cfg.images > 1 && acknowledged(server, cfg.image, manifest_text)) {
         clean_up_if_all_acknowledged(server, entries, manifest_text);
+        return;
+      }
+      if (empty) {
+        save_only(server, manifest_text);
         return;
       }
       upgrade(server, entries, manifest_text);
@@ -191,7 +200,7 @@ class SafePolicy : public Policy {
     for (const Package* p : dependency_order(batch, *next)) server.run_initializers(*p);
     server.record("published", fmt::format("release {} ({} packages)", next->number, batch.size()));
     // 4. Housekeeping, then a durable snapshot, and only then remove the staging files.
-    const std::size_t expired = server.image().expire_sessions(server.runtime().now(), cfg.session_timeout);
+    const std::size_t expired = server.image().expire_sessions(server.runtime().now(), cfg.session_timeout, restored_at_);
     if (expired > 0) server.record("housekeeping", fmt::format("{} idle sessions expired", expired));
     // A save that fails (EIO, ENOSPC) is written whole again, a few times in this poll: after a
     // failed fsync only a rewrite persists anything (an fsync retried alone would "succeed").
@@ -224,13 +233,19 @@ class SafePolicy : public Policy {
 
   // An empty trigger: no batch, only housekeeping and a durable save (a smaller image at a
   // quiet hour), as in upgrade()'s step 4, then the trigger is removed. A save that fails
-  // every attempt keeps the trigger staged for the next poll.
-  void save_only(Server& server) {
+  // every attempt keeps the trigger staged for the next poll. In a cluster sharing the
+  // staging directory every image saves: each acknowledges, the last one removes the trigger.
+  void save_only(Server& server, const std::string& trigger_text) {
     Filesystem& fs = server.runtime().fs();
     const ServerConfig& cfg = server.config();
-    const std::size_t expired = server.image().expire_sessions(server.runtime().now(), cfg.session_timeout);
+    const std::size_t expired = server.image().expire_sessions(server.runtime().now(), cfg.session_timeout, restored_at_);
     if (expired > 0) server.record("housekeeping", fmt::format("{} idle sessions expired", expired));
     for (int attempt = 1; !try_save(server, attempt); ++attempt) {
+    }
+    if (cfg.images > 1) {
+      acknowledge(server, trigger_text);
+      clean_up_if_all_acknowledged(server, {}, trigger_text);
+      return;
     }
     fs.unlink(server.staging_path(cfg.trigger));
     fs.fsync_dir(cfg.staging_dir);
@@ -296,6 +311,18 @@ class SafePolicy : public Policy {
     fs.rename(path + ".tmp", path);
     fs.fsync_dir(cfg.staging_dir);
     server.record("acknowledged", fmt::format("{} (image {} of {})", path, cfg.image + 1, cfg.images));
+  }
+
+  // No trigger staged, yet this image's acknowledgement is there: the image cleaning up has
+  // not reached it yet, or crashed before it did. Left there, it would stand for the next
+  // trigger with the same text (the cron job's empty one, every night), and this image would
+  // skip that save. Only this image writes it, and its polls never overlap, so it is stale.
+  static void forget_stale_acknowledgement(Server& server) {
+    Filesystem& fs = server.runtime().fs();
+    const std::string path = ack_path(server, server.config().image);
+    if (!fs.exists(path)) return;
+    unlink_if_there(fs, path);
+    fs.fsync_dir(server.config().staging_dir);
   }
 
   // Another image may be removing the same files: a name already gone is no error.
@@ -417,6 +444,7 @@ class SafePolicy : public Policy {
   int quarantined_ = 0;
   std::map<std::string, int> tries_in_memory_;  // batch (as record_try names it) -> failed tries this process counted
   std::uint64_t batch_seen_ = 0;  // this poll: the bytes read so far, the manifest's first
+  Time restored_at_{0};           // this process restored its image then (sessions count as active)
 };
 
 }  // namespace

@@ -51,6 +51,7 @@ void Server::boot() {
       continue;
     }
     record("booted", fmt::format("from {} (release {}, {} sessions)", path, image_.current()->number, image_.sessions().size()));
+    policy_->restored(*this);
     return;
   }
   if (first_error) throw SnapshotError(*first_error);

@@ -106,6 +106,7 @@ void Recorder::request(RequestSeen request) {
 }
 
 void Recorder::save_triggered() {
+  for (Recorder* m : mirrors_) m->save_triggered();
   if (enabled_) obs_.save_triggers.push_back(world_.now());
 }
 

@@ -11,8 +11,9 @@
 //  - image-growth: a snapshot saved after the deploy grew past the budget (vs the new
 //    release alone). With the operator's cron job ([deploy] cron) the budget is the cron
 //    save's: the snapshot each empty trigger after the deploy made (the post's 2am save "to
-//    get back a smaller image") must be back within it; saves under load before it are the
-//    trade-off the post accepts.
+//    get back a smaller image") must be back within it, and an empty trigger the image never
+//    saved for (within the liveness budget, the image up at the end) is a violation too;
+//    saves under load before it are the trade-off the post accepts.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -105,7 +106,15 @@ void judge_durability(const Observation& obs, const OracleContext& ctx, Verdicts
       if (t < *obs.deploy_started) continue;
       const auto saved = std::find_if(obs.snapshots.begin(), obs.snapshots.end(),
                                       [&](const SnapshotSeen& s) { return !s.durable && s.mark.at >= t; });
-      if (saved != obs.snapshots.end()) judged.push_back(&*saved);
+      if (saved != obs.snapshots.end()) {
+        judged.push_back(&*saved);
+      } else if (obs.server_up && t + sc.liveness <= obs.end.at) {
+        // No save at all: the image keeps whatever it grew to under load until the next night.
+        verdicts.exercise("image-growth");
+        verdicts.violate("image-growth", obs.end, "image.snapshot",
+                         fmt::format("the cron job's empty trigger at {} brought no save within the {} ms liveness budget",
+                                     sim::format_time(t.count()), sc.liveness.count()));
+      }
     }
   } else {
     for (const auto& s : obs.snapshots)
