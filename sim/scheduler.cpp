@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <boost/fiber/context.hpp>
 #include <boost/fiber/fiber.hpp>
-#include <boost/fiber/fixedsize_stack.hpp>
 #include <exception>
 #include <stdexcept>
 
@@ -23,7 +22,7 @@ Scheduler::Scheduler(ChoiceStream& choices, Trace& trace, Strategy strategy, Pct
       strategy_(strategy),
       pct_(pct),
       limits_(limits),
-      stack_size_(stack_size),
+      stacks_(new StackPool(stack_size)),
       ready_(strategy) {
   if (strategy_ == Strategy::Pct) {
     // PCT (Burckhardt et al. 2010): d-1 priority change points, uniform in [1, k].
@@ -55,20 +54,21 @@ void Scheduler::trace_event(EventKind kind, std::string_view detail) {
 
 namespace {
 
-// Boost's fixed-size stack, remembering where the stack lies (for ASan's annotations).
+// A stack from the world's pool, remembering where it lies (the running-fiber check and
+// ASan's annotations). Boost keeps a copy in the fiber and frees the stack through it.
 class RecordingStack {
  public:
-  RecordingStack(std::size_t size, FiberInfo* fiber) : inner_(size), fiber_(fiber) {}
+  RecordingStack(StackPool* pool, FiberInfo* fiber) : pool_(pool), fiber_(fiber) {}
   boost::context::stack_context allocate() {
-    boost::context::stack_context sctx = inner_.allocate();
+    boost::context::stack_context sctx = pool_->allocate();
     fiber_->stack_size = sctx.size;
     fiber_->stack_bottom = static_cast<const char*>(sctx.sp) - sctx.size;
     return sctx;
   }
-  void deallocate(boost::context::stack_context& sctx) noexcept { inner_.deallocate(sctx); }
+  void deallocate(boost::context::stack_context& sctx) noexcept { pool_->deallocate(sctx); }
 
  private:
-  boost::fibers::fixedsize_stack inner_;
+  StackPool* pool_;
   FiberInfo* fiber_;
 };
 
@@ -105,7 +105,7 @@ FiberInfo& Scheduler::spawn(std::string name, int priority, std::function<void()
     finish(*self);
   };
   pending_spawn_ = self;  // read by SimAlgorithm::new_properties inside the constructor
-  boost::fibers::fiber fiber(std::allocator_arg, RecordingStack(stack_size_, self), std::move(wrapper));
+  boost::fibers::fiber fiber(std::allocator_arg, RecordingStack(stacks_.get(), self), std::move(wrapper));
   fiber.detach();
   return info;
 }

@@ -21,6 +21,7 @@
 #include "sim/choice_stream.hpp"
 #include "sim/fiber_info.hpp"
 #include "sim/ready_queue.hpp"
+#include "sim/stack_pool.hpp"
 #include "sim/trace.hpp"
 #include "support/fiber_props.hpp"
 
@@ -83,6 +84,7 @@ class Scheduler {
   const std::string& failure() const { return failure_; }
   std::vector<std::string> blocked_fibers() const;
   std::size_t live_fibers() const { return live_; }
+  const StackPool& stacks() const { return *stacks_; }
 
   // Run from the thread's main context until the world stops.
   void run_from_main();
@@ -132,7 +134,7 @@ class Scheduler {
   Strategy strategy_;
   PctConfig pct_;
   Limits limits_;
-  std::size_t stack_size_;
+  StackPoolHandle stacks_;  // released, not deleted: stacks may come back after the world (StackPool::release)
 
   std::deque<FiberInfo> fibers_;
   ReadyQueue ready_;
