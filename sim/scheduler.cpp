@@ -9,6 +9,7 @@
 #include <boost/fiber/context.hpp>
 #include <boost/fiber/fiber.hpp>
 #include <exception>
+#include <iterator>
 #include <stdexcept>
 
 namespace sim {
@@ -86,7 +87,9 @@ FiberInfo& Scheduler::spawn(std::string name, int priority, std::function<void()
                         static_cast<std::int64_t>(choices_.below(1u << 30));
   }
   trace_.set_fiber_name(info.id, info.name);
-  trace_event(EventKind::Spawn, fmt::format("{} prio={}", info.name, priority));
+  fmt::memory_buffer detail;  // on the stack: a spawn allocates no string for its event
+  fmt::format_to(std::back_inserter(detail), "{} prio={}", info.name, priority);
+  trace_event(EventKind::Spawn, std::string_view(detail.data(), detail.size()));
   ++live_;
 
   FiberInfo* self = &info;
@@ -431,7 +434,8 @@ void Scheduler::set_priority(FiberInfo& fiber, int priority) {
 
 std::vector<std::string> Scheduler::blocked_fibers() const {
   std::vector<std::string> out;
-  for (const FiberInfo& f : fibers_) {
+  for (std::size_t i = 0; i < fibers_.size(); ++i) {
+    const FiberInfo& f = fibers_[i];
     if (f.state == FiberState::Parked) out.push_back(f.name + " (" + f.park_reason + ")");
     if (f.state == FiberState::Sleeping) out.push_back(f.name + " (sleeping)");
   }
@@ -457,8 +461,10 @@ void Scheduler::drain() {
   // FiberCancelled at their yield point; fibers that never ran skip their body.
   trace_.freeze();
   draining_ = true;
-  for (FiberInfo& f : fibers_)
+  for (std::size_t i = 0; i < fibers_.size(); ++i) {
+    FiberInfo& f = fibers_[i];
     if (f.state == FiberState::Sleeping || f.state == FiberState::Parked) make_ready(&f);
+  }
   main_waiting_ = true;
   suspend(context::active());
   HOTSIM_ASSERT(live_ == 0, "{} fibers could not be unwound (blocked outside the simulator)", live_);

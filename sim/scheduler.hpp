@@ -20,6 +20,7 @@
 
 #include "sim/choice_stream.hpp"
 #include "sim/fiber_info.hpp"
+#include "sim/fiber_store.hpp"
 #include "sim/ready_queue.hpp"
 #include "sim/stack_pool.hpp"
 #include "sim/trace.hpp"
@@ -136,7 +137,7 @@ class Scheduler {
   Limits limits_;
   StackPoolHandle stacks_;  // released, not deleted: stacks may come back after the world (StackPool::release)
 
-  std::deque<FiberInfo> fibers_;
+  FiberStore fibers_;
   ReadyQueue ready_;
   // A min-heap whose items preemption_before() can walk.
   struct TimerHeap : std::priority_queue<Timer, std::vector<Timer>, std::greater<>> {
