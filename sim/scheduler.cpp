@@ -8,8 +8,8 @@
 #include <algorithm>
 #include <boost/fiber/context.hpp>
 #include <boost/fiber/fiber.hpp>
-#include <boost/fiber/fixedsize_stack.hpp>
 #include <exception>
+#include <iterator>
 #include <stdexcept>
 
 namespace sim {
@@ -23,7 +23,7 @@ Scheduler::Scheduler(ChoiceStream& choices, Trace& trace, Strategy strategy, Pct
       strategy_(strategy),
       pct_(pct),
       limits_(limits),
-      stack_size_(stack_size),
+      stacks_(new StackPool(stack_size)),
       ready_(strategy) {
   if (strategy_ == Strategy::Pct) {
     // PCT (Burckhardt et al. 2010): d-1 priority change points, uniform in [1, k].
@@ -55,20 +55,21 @@ void Scheduler::trace_event(EventKind kind, std::string_view detail) {
 
 namespace {
 
-// Boost's fixed-size stack, remembering where the stack lies (for ASan's annotations).
+// A stack from the world's pool, remembering where it lies (the running-fiber check and
+// ASan's annotations). Boost keeps a copy in the fiber and frees the stack through it.
 class RecordingStack {
  public:
-  RecordingStack(std::size_t size, FiberInfo* fiber) : inner_(size), fiber_(fiber) {}
+  RecordingStack(StackPool* pool, FiberInfo* fiber) : pool_(pool), fiber_(fiber) {}
   boost::context::stack_context allocate() {
-    boost::context::stack_context sctx = inner_.allocate();
+    boost::context::stack_context sctx = pool_->allocate();
     fiber_->stack_size = sctx.size;
     fiber_->stack_bottom = static_cast<const char*>(sctx.sp) - sctx.size;
     return sctx;
   }
-  void deallocate(boost::context::stack_context& sctx) noexcept { inner_.deallocate(sctx); }
+  void deallocate(boost::context::stack_context& sctx) noexcept { pool_->deallocate(sctx); }
 
  private:
-  boost::fibers::fixedsize_stack inner_;
+  StackPool* pool_;
   FiberInfo* fiber_;
 };
 
@@ -86,7 +87,9 @@ FiberInfo& Scheduler::spawn(std::string name, int priority, std::function<void()
                         static_cast<std::int64_t>(choices_.below(1u << 30));
   }
   trace_.set_fiber_name(info.id, info.name);
-  trace_event(EventKind::Spawn, fmt::format("{} prio={}", info.name, priority));
+  fmt::memory_buffer detail;  // on the stack: a spawn allocates no string for its event
+  fmt::format_to(std::back_inserter(detail), "{} prio={}", info.name, priority);
+  trace_event(EventKind::Spawn, std::string_view(detail.data(), detail.size()));
   ++live_;
 
   FiberInfo* self = &info;
@@ -105,7 +108,7 @@ FiberInfo& Scheduler::spawn(std::string name, int priority, std::function<void()
     finish(*self);
   };
   pending_spawn_ = self;  // read by SimAlgorithm::new_properties inside the constructor
-  boost::fibers::fiber fiber(std::allocator_arg, RecordingStack(stack_size_, self), std::move(wrapper));
+  boost::fibers::fiber fiber(std::allocator_arg, RecordingStack(stacks_.get(), self), std::move(wrapper));
   fiber.detach();
   return info;
 }
@@ -431,7 +434,8 @@ void Scheduler::set_priority(FiberInfo& fiber, int priority) {
 
 std::vector<std::string> Scheduler::blocked_fibers() const {
   std::vector<std::string> out;
-  for (const FiberInfo& f : fibers_) {
+  for (std::size_t i = 0; i < fibers_.size(); ++i) {
+    const FiberInfo& f = fibers_[i];
     if (f.state == FiberState::Parked) out.push_back(f.name + " (" + f.park_reason + ")");
     if (f.state == FiberState::Sleeping) out.push_back(f.name + " (sleeping)");
   }
@@ -457,8 +461,10 @@ void Scheduler::drain() {
   // FiberCancelled at their yield point; fibers that never ran skip their body.
   trace_.freeze();
   draining_ = true;
-  for (FiberInfo& f : fibers_)
+  for (std::size_t i = 0; i < fibers_.size(); ++i) {
+    FiberInfo& f = fibers_[i];
     if (f.state == FiberState::Sleeping || f.state == FiberState::Parked) make_ready(&f);
+  }
   main_waiting_ = true;
   suspend(context::active());
   HOTSIM_ASSERT(live_ == 0, "{} fibers could not be unwound (blocked outside the simulator)", live_);

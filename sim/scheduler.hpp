@@ -20,7 +20,9 @@
 
 #include "sim/choice_stream.hpp"
 #include "sim/fiber_info.hpp"
+#include "sim/fiber_store.hpp"
 #include "sim/ready_queue.hpp"
+#include "sim/stack_pool.hpp"
 #include "sim/trace.hpp"
 #include "support/fiber_props.hpp"
 
@@ -83,6 +85,7 @@ class Scheduler {
   const std::string& failure() const { return failure_; }
   std::vector<std::string> blocked_fibers() const;
   std::size_t live_fibers() const { return live_; }
+  const StackPool& stacks() const { return *stacks_; }
 
   // Run from the thread's main context until the world stops.
   void run_from_main();
@@ -132,9 +135,9 @@ class Scheduler {
   Strategy strategy_;
   PctConfig pct_;
   Limits limits_;
-  std::size_t stack_size_;
+  StackPoolHandle stacks_;  // released, not deleted: stacks may come back after the world (StackPool::release)
 
-  std::deque<FiberInfo> fibers_;
+  FiberStore fibers_;
   ReadyQueue ready_;
   // A min-heap whose items preemption_before() can walk.
   struct TimerHeap : std::priority_queue<Timer, std::vector<Timer>, std::greater<>> {

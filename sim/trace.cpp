@@ -73,9 +73,10 @@ void Trace::record(std::int64_t time_ns, std::uint64_t fiber, EventKind kind,
   if (keep_events_) events_.push_back({time_ns, fiber, kind, std::string(detail)});
 }
 
-void Trace::set_fiber_name(std::uint64_t fiber, std::string name) {
+void Trace::set_fiber_name(std::uint64_t fiber, std::string_view name) {
+  if (!keep_events_) return;
   if (fiber_names_.size() <= fiber) fiber_names_.resize(fiber + 1);
-  fiber_names_[fiber] = std::move(name);
+  fiber_names_[fiber] = name;
 }
 
 const std::string& Trace::fiber_name(std::uint64_t fiber) const {

@@ -27,7 +27,9 @@ class Trace {
   explicit Trace(bool keep_events = true) : keep_events_(keep_events) {}
 
   void record(std::int64_t time_ns, std::uint64_t fiber, EventKind kind, std::string_view detail);
-  void set_fiber_name(std::uint64_t fiber, std::string name);
+  // Names are for formatting events, so a trace keeps them only with its events; the
+  // scheduler's FiberInfo holds the one copy otherwise.
+  void set_fiber_name(std::uint64_t fiber, std::string_view name);
   // Stops hashing and recording (used while a finished world unwinds its fibers).
   void freeze() { frozen_ = true; }
 
@@ -44,7 +46,7 @@ class Trace {
   std::uint64_t event_count() const { return count_; }
   const std::vector<TraceEvent>& events() const { return events_; }
   const std::string& fiber_name(std::uint64_t fiber) const;
-  std::size_t fiber_count() const { return fiber_names_.size(); }
+  std::size_t fiber_count() const { return fiber_names_.size(); }  // with events kept
   // One line per event: "[time] fiber kind detail".
   std::string dump(std::size_t first = 0, std::size_t last = SIZE_MAX) const;
   std::string format(const TraceEvent& event) const;

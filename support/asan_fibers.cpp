@@ -1,6 +1,7 @@
 #include "support/asan_fibers.hpp"
 
 #if defined(HOTSIM_ASAN)
+#include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 
 #include <boost/fiber/context.hpp>
@@ -55,6 +56,8 @@ void after_switch() {
     }
   }
 }
+
+void unpoison(const void* begin, std::size_t size) { __asan_unpoison_memory_region(begin, size); }
 
 }  // namespace support::asan
 

@@ -29,11 +29,15 @@ void before_switch(const boost::fibers::context* from, const boost::fibers::cont
 // First thing in the context that now runs (after a suspend returns, at a fiber's entry,
 // in the dispatcher's call into the scheduler). Does nothing if no switch is pending.
 void after_switch();
+// Marks memory addressable again (a reused fiber stack: its last fiber's frames left
+// redzones poisoned in the shadow).
+void unpoison(const void* begin, std::size_t size);
 #else
 inline constexpr bool kEnabled = false;
 // Inline no-ops: every scheduled switch passes here, and a call into a shared library costs.
 inline void before_switch(const boost::fibers::context*, const boost::fibers::context*, const void*, std::size_t, bool) {}
 inline void after_switch() {}
+inline void unpoison(const void*, std::size_t) {}
 #endif
 
 }  // namespace support::asan
