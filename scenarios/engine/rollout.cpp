@@ -43,15 +43,13 @@ bool Rollout::upgrade(int image, int deploy) {
   const std::uint64_t before = snapshot_hash(image);
   Deployer& deployer = *deployers_[static_cast<std::size_t>(image)];
   deployer.deliver(deploy);
-  const auto triggered = deployer.triggered_at(deploy);
-  if (triggered) {
-    const sim::Time give_up = *triggered + sc_.liveness;
-    while (!taken(image, before) && world_.now() < give_up) world_.sleep_for(100ms);
-  }
-  if (!triggered || !taken(image, before)) {
-    world_.note(fmt::format("rollout halted: {} did not take deploy {} within liveness_ms; it stays out of the balancer", label, deploy));
+  if (!deployer.triggered_at(deploy)) {  // the upload failed: nothing to wait for
+    world_.note(fmt::format("rollout halted: the upload of deploy {} to {} failed; it stays out of the balancer", deploy, label));
     return false;
   }
+  // As long as it takes: an image still retrying its save is not abandoned, and one that
+  // lost the batch holds the rollout here, the images after it left behind.
+  while (!taken(image, before)) world_.sleep_for(100ms);
   balancer_.upgraded(image, deploy);
   balancer_.drain(image, false);
   recorder.back_in_service();

@@ -6,9 +6,10 @@
 // its own staging directory and write the trigger (the image's deployer), then wait until the
 // image has taken it: its process up, the trigger gone and its snapshot rewritten since. Only
 // then does it get traffic back, marked as upgraded (sessions it serves from then on are not
-// sent back to images still on the older release), and the next image's turn begins. An
-// image that has not taken the batch within liveness_ms halts the rollout: it stays out of
-// the balancer and the images after it stay behind, as a careful script leaves them.
+// sent back to images still on the older release), and the next image's turn begins. It
+// waits as long as that takes (an image retrying a failed save is not abandoned); an image
+// that never takes the batch (it lost it) holds the rollout there, out of the balancer, and
+// the images after it stay behind, as a careful script leaves them.
 // Policies learn nothing new: each image only finds a trigger in its own staging directory.
 #include <vector>
 
@@ -31,7 +32,7 @@ class Rollout {
 
  private:
   void run();
-  // Image `image`'s turn for deploy `deploy`; false when it did not come back (halt).
+  // Image `image`'s turn for deploy `deploy`; false when its upload failed (halt).
   bool upgrade(int image, int deploy);
   bool taken(int image, std::uint64_t snapshot_before) const;
   std::uint64_t snapshot_hash(int image) const;
