@@ -6,6 +6,7 @@
 
 #include "scenarios/engine.hpp"
 #include "scenarios/engine/balancer.hpp"
+#include "scenarios/oracles/oracles.hpp"
 
 namespace scenarios {
 namespace {
@@ -87,6 +88,48 @@ TEST(ClusterRollout, OneImageAtATimeInOrderAndEachComesBackUpgraded) {
     const std::vector<std::string> expected{"image-0 out", "image-0 back", "image-1 out", "image-1 back", "image-2 out", "image-2 back"};
     EXPECT_EQ(steps, expected) << "seed " << seed;
   }
+}
+
+// drained-upgrade over hand-made logs: the cases a shipped rollout never produces (an image
+// changing release in service, or under a request the drain did not wait for), and a boot.
+Mark at(std::int64_t ms, std::uint64_t step) { return {sim::Time(std::chrono::milliseconds(ms)), step, 0}; }
+ReleaseState release(int r) { return {{r >= 1}, r}; }
+
+std::vector<std::string> drained_upgrade(const Observation& image) {
+  Verdicts v;
+  judge_rollout({Observation{}, image}, v);
+  std::vector<std::string> out;
+  for (const Violation& x : v.violations) out.push_back(x.where + ": " + x.why);
+  if (!v.exercised.contains("drained-upgrade")) out.push_back("not exercised");
+  return out;
+}
+
+TEST(ClusterRollout, DrainedUpgradeFiresInServiceAndUnderARequestNotAtABoot) {
+  Observation o;
+  o.image_changes = {{at(0, 1), 0, release(0)}, {at(5000, 50), 0, release(1)}};
+  o.drains = {{1, at(4000, 40), at(6000, 60)}};
+  EXPECT_TRUE(drained_upgrade(o).empty()) << "upgraded while drained, no request there";
+
+  o.drains = {{1, at(5500, 55), at(6000, 60)}};
+  auto found = drained_upgrade(o);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_NE(found.front().find("image-1: its live image changed to release 1 at 0:00:05.000 while it was in service"), std::string::npos)
+      << found.front();
+
+  o.drains = {{1, at(4000, 40), std::nullopt}};
+  RequestSeen r;
+  r.session = 3;
+  r.number = 7;
+  r.start = sim::Time(std::chrono::milliseconds(3990));
+  r.mark = at(5010, 51);  // ended after the change: the drain timed out on it
+  o.requests.push_back(r);
+  found = drained_upgrade(o);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_NE(found.front().find("under request 7 of session-3"), std::string::npos) << found.front();
+
+  Observation boot;  // a restarted process's first look at its image is not a change
+  boot.image_changes = {{at(0, 1), 0, release(0)}, {at(9000, 90), 1, release(1)}};
+  EXPECT_EQ(drained_upgrade(boot), std::vector<std::string>{"not exercised"});
 }
 
 }  // namespace
