@@ -10,6 +10,7 @@
 #include "scenarios/engine/fault_plan.hpp"
 #include "scenarios/engine/load_generator.hpp"
 #include "scenarios/engine/recorder.hpp"
+#include "scenarios/engine/rollout.hpp"
 #include "scenarios/engine/server_processes.hpp"
 #include "scenarios/swarm.hpp"
 #include "upgrader/local_change.hpp"
@@ -99,12 +100,16 @@ class Run {
 
     load_.at_yield_point = [this](const std::string& point) { reached(point); };
     load_.spawn_clients(processes_.config().request_priority);
-    for (auto& d : more_deployers_) d->spawn(kOutside);
-    if (st_.upgrade_at_point.empty()) {
-      deployer_->spawn(kOutside);
-    } else {  // the first deploy starts at the update point; later ones at their times
-      deployer_->stage_whole_batch();
-      deployer_->spawn(kOutside, 2);
+    if (sc_.rolling()) {
+      start_rollout();
+    } else {
+      for (auto& d : more_deployers_) d->spawn(kOutside);
+      if (st_.upgrade_at_point.empty()) {
+        deployer_->spawn(kOutside);
+      } else {  // the first deploy starts at the update point; later ones at their times
+        deployer_->stage_whole_batch();
+        deployer_->spawn(kOutside, 2);
+      }
     }
     faults_->spawn(kOutside);
     deployer_->spawn_cron(kOutside);
@@ -168,6 +173,17 @@ class Run {
     } catch (const std::exception& e) {  // PackageError, LoadError: file:line of the hot fix
       throw ScenarioError(sc_.path, 0, fmt::format("[app] local_change: {}", e.what()));
     }
+  }
+
+  // [cluster] upgrade = "rolling": the deployers upload only when the rollout says, to one
+  // drained image at a time.
+  void start_rollout() {
+    if (!st_.upgrade_at_point.empty())
+      throw ScenarioError(sc_.path, 0, "update points start the upgrade under a request, and a rolling upgrade drains the image first");
+    std::vector<Deployer*> deployers{&*deployer_};
+    for (auto& d : more_deployers_) deployers.push_back(d.get());
+    rollout_.emplace(world_, sc_, balancer_, cluster_.all(), std::move(deployers), recorder_pointers());
+    rollout_->spawn(kOutside);
   }
 
   // Update points: the distinct send sites the load reaches before the deploy, and the
@@ -300,6 +316,7 @@ class Run {
   std::optional<Deployer> deployer_;
   std::vector<std::unique_ptr<Deployer>> more_deployers_;  // per-image staging: images 1..N-1
   std::optional<FaultPlan> faults_;
+  std::optional<Rollout> rollout_;
   RunReport report_;
 };
 

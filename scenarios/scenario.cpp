@@ -342,6 +342,21 @@ void check_cron_runs(const Scenario& s, const Reader& r, const toml::table* depl
                        format_time_of_day(*s.cron), ready.count(), first.count(), s.duration.count()));
 }
 
+// A rolling upgrade takes one image out of several at a time and uploads to it alone, so it
+// needs several images, each with its own staging directory (a shared one would let every
+// image take the batch at once); only a rollout drains.
+void check_rolling(const Scenario& s, const Reader& r, const toml::table* cluster) {
+  if (cluster == nullptr) return;
+  if (s.rolling() && s.images < 2)
+    r.fail(line_of(*cluster->get("upgrade")), fmt::format("'upgrade': \"rolling\" needs at least 2 images, got images = {}", s.images));
+  if (s.rolling() && s.cluster_staging != "per-image")
+    r.fail(line_of(*cluster->get("upgrade")),
+           "'upgrade': \"rolling\" needs staging = \"per-image\" (the rollout uploads to one drained image at a time; from a "
+           "shared staging directory every image would take the batch at once)");
+  if (!s.rolling() && cluster->contains("drain_timeout_ms"))
+    r.fail(line_of(*cluster->get("drain_timeout_ms")), "'drain_timeout_ms': only a rolling upgrade drains; expected upgrade = \"rolling\"");
+}
+
 }  // namespace
 
 std::vector<std::string> Scenario::release_files(int r) const {
@@ -473,11 +488,15 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
   r.millis(server, "compile_ms_per_method", s.compile_per_method, 60'000);
   r.integer(server, "max_tries", s.max_tries, 1, 1000);
 
-  const toml::table* cluster = r.table(doc, "cluster", {"images", "staging", "balance", "max_mixed_ms"});
+  const toml::table* cluster =
+      r.table(doc, "cluster", {"images", "staging", "balance", "max_mixed_ms", "upgrade", "drain_timeout_ms"});
   r.integer(cluster, "images", s.images, 1, 8);
   r.string(cluster, "staging", s.cluster_staging, {"shared", "per-image"});
   r.string(cluster, "balance", s.balance, {"sticky", "round-robin"});
   r.millis(cluster, "max_mixed_ms", s.max_mixed, 86'400'000);
+  r.string(cluster, "upgrade", s.cluster_upgrade, {"all-at-once", "rolling"});
+  r.millis(cluster, "drain_timeout_ms", s.drain_timeout, 3'600'000);
+  check_rolling(s, r, cluster);
 
   const toml::table* budgets = r.table(doc, "budgets", {"max_pause_ms", "max_image_growth", "liveness_ms", "max_retries_without_report"});
   r.millis(budgets, "max_pause_ms", s.max_pause, 86'400'000);

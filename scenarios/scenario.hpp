@@ -41,7 +41,7 @@ inline const std::vector<OracleName>& oracle_table() {
       {"bounded-retry", "retry"},     {"clean-completion", "clean"}, {"liveness", "live"},
       {"lost-upgrade", "lostU"},      {"restart-fidelity", "fidel"}, {"cannot-boot", "noboot"},
       {"torn-package", "tornP"},      {"image-growth", "growth"},    {"lost-local-change", "local"},
-      {"converged", "conv"},          {"version-skew", "skew"}};
+      {"converged", "conv"},          {"version-skew", "skew"},      {"drained-upgrade", "drain"}};
   return table;
 }
 inline const std::vector<std::string>& oracle_names() {
@@ -122,6 +122,11 @@ struct Scenario {
   std::string cluster_staging = "shared";  // shared: one staging directory; per-image: the deployer fans out
   std::string balance = "sticky";     // sticky (failover when its image is down) | round-robin
   Millis max_mixed{-1};               // converged: longest the images may serve different releases (-1: liveness)
+  // all-at-once: every image gets each deploy as it comes; rolling: one image at a time,
+  // drained by the balancer first (per-image staging; scenarios/engine/rollout.hpp).
+  std::string cluster_upgrade = "all-at-once";
+  Millis drain_timeout{std::chrono::seconds(10)};  // rolling: longest the rollout waits for in-flight requests
+  bool rolling() const { return cluster_upgrade == "rolling"; }
 
   // [budgets]
   Millis max_pause{2000};

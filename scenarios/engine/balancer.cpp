@@ -1,28 +1,50 @@
 #include "scenarios/engine/balancer.hpp"
 
+#include <algorithm>
+
 #include "support/assert.hpp"
 
 namespace scenarios {
 
 Balancer::Balancer(std::vector<ServerProcesses*> images, const std::string& mode)
-    : images_(std::move(images)), sticky_(mode != "round-robin") {
+    : images_(std::move(images)), sticky_(mode != "round-robin"), drained_(images_.size(), false),
+      in_flight_(images_.size(), 0), release_(images_.size(), 0) {
   HOTSIM_ASSERT(!images_.empty(), "a cluster has at least one image");
+}
+
+bool Balancer::may_serve(int image, int session) const {
+  const auto i = static_cast<std::size_t>(image);
+  if (drained_[i] || images_[i]->current() == nullptr) return false;
+  const auto met = met_.find(session);
+  return met == met_.end() || release_[i] >= met->second;
 }
 
 Balancer::Route Balancer::route(int session, int number) {
   const int n = static_cast<int>(images_.size());
-  if (n == 1) return {images_.front()->current(), 0};
+  if (n == 1) {
+    ServerProcess* p = images_.front()->current();
+    if (p != nullptr) ++in_flight_.front();
+    return {p, 0};
+  }
   int first = (session + (sticky_ ? 0 : number)) % n;
   if (sticky_)
     if (auto it = stuck_.find(session); it != stuck_.end()) first = it->second;
   for (int k = 0; k < n; ++k) {
     const int image = (first + k) % n;
-    if (ServerProcess* p = images_[static_cast<std::size_t>(image)]->current()) {
-      if (sticky_) stuck_[session] = image;
-      return {p, image};
-    }
+    if (!may_serve(image, session)) continue;
+    const auto i = static_cast<std::size_t>(image);
+    if (sticky_) stuck_[session] = image;
+    if (release_[i] > 0) met_[session] = std::max(met_[session], release_[i]);
+    ++in_flight_[i];
+    return {images_[i]->current(), image};
   }
   return {};
 }
+
+void Balancer::finished(const Route& route) {
+  if (route.process != nullptr) --in_flight_[static_cast<std::size_t>(route.image)];
+}
+
+void Balancer::drain(int image, bool out) { drained_[static_cast<std::size_t>(image)] = out; }
 
 }  // namespace scenarios

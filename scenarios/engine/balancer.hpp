@@ -5,6 +5,14 @@
 // is down (failover). Round robin: request k of session s goes to image (s + k) mod N, or
 // the next one up. It never draws a choice, so with one image it only asks whether that
 // image is up, as the engine did before clusters.
+//
+// A rolling upgrade (scenarios/engine/rollout.hpp) drains an image: no request, new or
+// sticky, goes to it until the rollout puts it back, and the rollout waits for the ones in
+// flight there. The rollout also tells it which release each image was upgraded to, and a
+// session that was served a release is only sent to images the rollout has brought to it
+// (or refused when none is up), as a release-aware balancer would: it never goes back.
+// Without a rollout nothing is drained and every image counts as release 0, so routing is
+// exactly as above.
 #include <map>
 #include <string>
 #include <vector>
@@ -19,16 +27,30 @@ class Balancer {
   Balancer(std::vector<ServerProcesses*> images, const std::string& mode);
 
   struct Route {
-    ServerProcess* process = nullptr;  // nullptr when every image is down
+    ServerProcess* process = nullptr;  // nullptr when no image may serve it
     int image = 0;                     // its index in the cluster
   };
-  // Where request `number` of session `session` goes now.
+  // Where request `number` of session `session` goes now; a routed request is in flight on
+  // its image until finished() is called for it.
   Route route(int session, int number);
+  void finished(const Route& route);
+
+  // The rollout's side (its drain and undrain calls, and what it upgraded).
+  void drain(int image, bool out);
+  bool drained(int image) const { return drained_[static_cast<std::size_t>(image)]; }
+  int in_flight(int image) const { return in_flight_[static_cast<std::size_t>(image)]; }
+  void upgraded(int image, int release) { release_[static_cast<std::size_t>(image)] = release; }
 
  private:
+  bool may_serve(int image, int session) const;
+
   std::vector<ServerProcesses*> images_;
   bool sticky_;
   std::map<int, int> stuck_;  // session -> the image that served it last (sticky)
+  std::vector<bool> drained_;
+  std::vector<int> in_flight_;
+  std::vector<int> release_;  // per image: the release the rollout brought it to
+  std::map<int, int> met_;    // session -> the newest release it was served (by the rollout's account)
 };
 
 }  // namespace scenarios

@@ -75,6 +75,16 @@ void Deployer::spawn(int priority, int first) {
 
 void Deployer::deploy(Upload& u) {
   world_.sleep_until(sc_.deploy_time(u.deploy));
+  deliver(u);
+}
+
+void Deployer::deliver(int deploy) { deliver(uploads_[static_cast<std::size_t>(deploy - 1)]); }
+
+std::optional<sim::Time> Deployer::triggered_at(int deploy) const {
+  return uploads_[static_cast<std::size_t>(deploy - 1)].triggered_at;
+}
+
+void Deployer::deliver(Upload& u) {
   recorder_.deploy_started();
   for (;;) {
     u.interrupted = false;

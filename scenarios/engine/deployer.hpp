@@ -45,6 +45,12 @@ class Deployer {
   }
   // When the first deploy wrote its trigger.
   std::optional<sim::Time> triggered_at() const { return uploads_.front().triggered_at; }
+  // A rolling upgrade: deploy `deploy` (1-based) uploaded and triggered now, in the caller's
+  // fiber (the rollout's, once it has drained this image), instead of at its time; and when
+  // that wrote its trigger (nullopt: the upload failed).
+  void deliver(int deploy);
+  std::optional<sim::Time> triggered_at(int deploy) const;
+  const std::string& trigger_path() const { return trigger_path_; }
 
  private:
   struct Upload {
@@ -55,6 +61,7 @@ class Deployer {
     std::optional<std::string> manifest;  // drawn at its first use
   };
   void deploy(Upload& u);
+  void deliver(Upload& u);
   void cron();
   void upload(Upload& u);
   void wait_for_earlier_trigger(Upload& u);

@@ -67,6 +67,7 @@ void LoadGenerator::client(int index) {
       r.result = RequestSeen::Result::Failed;
       r.error = e.what();
     }
+    balancer_.finished(route);  // a draining image waits for this
     last_request = r.start;
     if (!recorder_.enabled()) continue;
     r.end = world_.now();

@@ -149,6 +149,14 @@ struct LocalChangeSeen {
   bool reported = false;     // at the end, the server's local-change report names it
 };
 
+// A rolling upgrade took the image out of the balancer for a deploy, until it put it back
+// (never, when the rollout halted there).
+struct DrainSeen {
+  int deploy = 1;
+  Mark from;
+  std::optional<Mark> to;
+};
+
 struct Observation {
   std::optional<sim::Time> deploy_started;  // the first deploy began
   std::vector<sim::Time> triggers;  // when each deploy completed (upload and trigger), in deploy order (a prefix of them)
@@ -167,6 +175,7 @@ struct Observation {
   std::vector<TornSeen> torn;
   std::vector<sim::Time> save_triggers;  // when the operator's cron job staged an empty trigger
   std::vector<LocalChangeSeen> local_changes;
+  std::vector<DrainSeen> drains;  // a rolling upgrade's, in order
   // At the end of the run.
   Mark end;
   bool server_up = false;

@@ -110,6 +110,14 @@ void Recorder::save_triggered() {
   if (enabled_) obs_.save_triggers.push_back(world_.now());
 }
 
+void Recorder::drained(int deploy) {
+  if (enabled_) obs_.drains.push_back({deploy, mark(), std::nullopt});
+}
+
+void Recorder::back_in_service() {
+  if (enabled_ && !obs_.drains.empty()) obs_.drains.back().to = mark();
+}
+
 void Recorder::local_change_typed_in(const upgrader::Package& hotfix) {
   if (!enabled_) return;
   for (const upgrader::MethodDef& m : hotfix.methods) {

@@ -39,6 +39,9 @@ class Recorder {
   void media_fault(const std::string& file, const std::string& what);          // power off, file rotted
   void request(RequestSeen request);
   void save_triggered();  // the cron job staged an empty trigger
+  // A rolling upgrade took the image out of the balancer for `deploy`, and put it back.
+  void drained(int deploy);
+  void back_in_service();
   // The methods of `hotfix` were typed into the production image: follow each of them.
   void local_change_typed_in(const upgrader::Package& hotfix);
 

@@ -132,6 +132,7 @@ void judge_cluster(const std::vector<Observation>& images, const OracleContext& 
   if (images.size() < 2) return;
   judge_converged(images, ctx, verdicts);
   judge_version_skew(images, verdicts);
+  if (ctx.scenario.rolling()) judge_rollout(images, verdicts);
 }
 
 }  // namespace scenarios

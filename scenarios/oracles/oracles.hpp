@@ -10,6 +10,7 @@
 //                         cannot-boot, torn-package, image-growth
 //  - local_change.cpp:    lost-local-change
 //  - cluster.cpp:         converged, version-skew (several images: the others run per image)
+//  - rollout.cpp:         drained-upgrade (a rolling upgrade's images)
 // Each also says whether the run exercised it: an oracle that nothing in the run could have
 // tripped proves nothing (a suite fails a scenario whose expected oracles are all vacuous).
 #include <cstdint>
@@ -68,6 +69,8 @@ void judge_local_changes(const Observation& obs, const OracleContext& ctx, Verdi
 
 // The cluster's own oracles, over every image's log (index = image).
 void judge_cluster(const std::vector<Observation>& images, const OracleContext& ctx, Verdicts& verdicts);
+// A rolling upgrade's: every image's release changes only while it is drained (rollout.cpp).
+void judge_rollout(const std::vector<Observation>& images, Verdicts& verdicts);
 // When the last image had durably saved `release` in every copy of its image; nullopt when
 // one never did.
 std::optional<sim::Time> saved_everywhere(const std::vector<Observation>& images, int release);

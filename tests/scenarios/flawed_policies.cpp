@@ -57,6 +57,16 @@ class FlawedSafe : public Policy {
     }
     fs.mkdir(cfg.staging_dir);
     const std::string manifest = server.staging_path(cfg.trigger);
+    if (flaw_ == Flaw::SavesBeforeInstalling) {
+      const std::string aside = manifest + ".taken";
+      if (fs.exists(manifest)) {  // "a backup before the image changes; the install can wait for the next poll"
+        fs.rename(manifest, aside);
+        fs.fsync_dir(cfg.staging_dir);
+        save(server);
+        return;
+      }
+      if (fs.exists(aside)) fs.rename(aside, manifest);
+    }
     if (!fs.exists(manifest)) return;
     const auto entries = parse_manifest(fs.read(manifest), manifest);
     try {
@@ -267,7 +277,7 @@ std::vector<Flaw> all_flaws() {
           Flaw::OverwritesSnapshotInPlace, Flaw::UnstagesAfterFailedSave,
           Flaw::InstallsInManifestOrder, Flaw::InstallsInNameOrder, Flaw::LoadsWholeDirectory,
           Flaw::BuildsAtRequestPriority, Flaw::ReinstallsFirstBatch, Flaw::OverwritesLocalChangesSilently,
-          Flaw::IgnoresOtherImages};
+          Flaw::IgnoresOtherImages, Flaw::SavesBeforeInstalling};
 }
 
 std::string flaw_name(Flaw flaw) {
@@ -301,6 +311,7 @@ std::string flaw_name(Flaw flaw) {
     // No code of its own: safe before issue 14, which every flawed copy here still is, never
     // reads ServerConfig::images and unstages after its own save.
     case Flaw::IgnoresOtherImages: return "flawed-ignores-other-images";
+    case Flaw::SavesBeforeInstalling: return "flawed-saves-before-installing";
   }
   return "flawed-?";
 }

@@ -42,6 +42,9 @@ enum class Flaw {
   // Flaws only several images catch (issue 14):
   IgnoresOtherImages,        // with staging shared by a cluster, unstages the batch once it has
                              // installed it, as if it were alone: the other images never get it (converged)
+  SavesBeforeInstalling,     // on finding a manifest, sets it aside and saves a backup of the image, and
+                             // installs at its next poll: to a rolling upgrade's script the image looks
+                             // upgraded and goes back in service before it installs (drained-upgrade)
 };
 
 std::string flaw_name(Flaw flaw);  // "flawed-leaves-trigger", ...

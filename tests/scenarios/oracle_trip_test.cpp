@@ -72,6 +72,9 @@ std::vector<Trip> trips() {
       // Image 0 dies after it upgraded alone: its sessions fail over to an image left behind.
       {"seed", "several-images-shared-staging", Mode::Seeds, "version-skew"},
       {flaw_name(Flaw::IgnoresOtherImages), "several-images-shared-staging", Mode::Seeds, "version-skew"},
+      // A rolling upgrade: an image that looks upgraded to the operator's script before it
+      // installs goes back in service and installs under load.
+      {flaw_name(Flaw::SavesBeforeInstalling), "rolling-upgrade", Mode::Seeds, "drained-upgrade"},
       {flaw_name(Flaw::UnstagesBeforeSave), "crash-before-save", Mode::CrashPoints, "lost-upgrade"},
       {flaw_name(Flaw::UnlinksSnapshotFirst), "crash-before-save", Mode::CrashPoints, "restart-fidelity"},
       {flaw_name(Flaw::TruncatesSnapshotInPlace), "crash-before-save", Mode::CrashPoints, "cannot-boot"},

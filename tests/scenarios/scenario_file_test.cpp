@@ -167,6 +167,11 @@ TEST(ScenarioFile, BadClusterSettingsSayFileLineAndWhatWasExpected) {
       {base("[cluster]\nstaging = \"nfs\"\n"), "'staging': expected one of shared, per-image, got \"nfs\""},
       {base("[cluster]\nbalance = \"random\"\n"), "'balance': expected one of sticky, round-robin"},
       {base("[cluster]\nnodes = 3\n"), "unknown key 'nodes' in [cluster]"},
+      {base("[cluster]\nupgrade = \"canary\"\n"), "'upgrade': expected one of all-at-once, rolling, got \"canary\""},
+      {base("[cluster]\nupgrade = \"rolling\"\nstaging = \"per-image\"\n"), "\"rolling\" needs at least 2 images, got images = 1"},
+      {base("[cluster]\nupgrade = \"rolling\"\nimages = 3\n"), "\"rolling\" needs staging = \"per-image\""},
+      {base("[cluster]\ndrain_timeout_ms = 500\nimages = 3\n"), "'drain_timeout_ms': only a rolling upgrade drains"},
+      {base("[cluster]\ndrain_timeout_ms = -1\n"), "'drain_timeout_ms'"},
   };
   for (const Case& c : cases) {
     try {
@@ -178,6 +183,17 @@ TEST(ScenarioFile, BadClusterSettingsSayFileLineAndWhatWasExpected) {
       EXPECT_EQ(std::string(e.what()).rfind(kDir + "/bad.toml:", 0), 0u) << e.what();
     }
   }
+}
+
+// A rolling upgrade: several images, each on its own staging directory; the drain's bound.
+TEST(ScenarioFile, RollingUpgradeTakesItsDrainTimeout) {
+  const Scenario plain = parse_scenario(base("[cluster]\nimages = 2\n"), kDir + "/plain.toml");
+  EXPECT_FALSE(plain.rolling());
+  EXPECT_EQ(plain.cluster_upgrade, "all-at-once");
+  const Scenario s = parse_scenario(
+      base("[cluster]\nimages = 3\nstaging = \"per-image\"\nupgrade = \"rolling\"\ndrain_timeout_ms = 2500\n"), kDir + "/roll.toml");
+  EXPECT_TRUE(s.rolling());
+  EXPECT_EQ(s.drain_timeout, Millis(2500));
 }
 
 RC_GTEST_PROP(ScenarioFile, ClusterImagesAreOneToEight, ()) {
