@@ -313,12 +313,23 @@ class Run {
 
 }  // namespace
 
+std::string settings_problem(const RunSettings& settings, const Scenario& scenario) {
+  if (settings.images && (*settings.images < 1 || *settings.images > scenario.images))
+    return fmt::format("'images': {} images, but scenario {} runs {}; expected 1 to {}", *settings.images, scenario.name,
+                       scenario.images, scenario.images);
+  return {};
+}
+
 RunReport run_scenario(const Scenario& scenario, const std::string& policy, const RunSettings& settings, Judging judging) {
-  if (settings.swarm.empty()) return Run(scenario, policy, settings, judging).go();
+  if (const std::string problem = settings_problem(settings, scenario); !problem.empty())
+    throw ScenarioError(scenario.path, 0, fmt::format("run settings: {}", problem));
+  if (settings.swarm.empty() && !settings.images) return Run(scenario, policy, settings, judging).go();
   // The world, the deployer, the faults and the oracles all see the scenario with the run's
-  // swarm features on: budgets are the scenario's own, judged against what really ran.
-  const Scenario swarmed = apply_swarm(scenario, settings.swarm);
-  return Run(swarmed, policy, settings, judging).go();
+  // swarm features on and its images override: budgets are the scenario's own, judged
+  // against what really ran.
+  Scenario adjusted = settings.swarm.empty() ? scenario : apply_swarm(scenario, settings.swarm);
+  if (settings.images) adjusted.images = *settings.images;
+  return Run(adjusted, policy, settings, judging).go();
 }
 
 }  // namespace scenarios

@@ -68,7 +68,12 @@ upgrader::ServerConfig server_config(const Scenario& scenario);
 // The saved image of the last deploy's release alone, no sessions (the image-growth baseline).
 std::uint64_t fresh_image_bytes(const Releases& releases);
 
-// Throws ScenarioError when the policy is unknown or the old release does not install.
+// What is wrong with `settings` for this scenario ("" if nothing): an images override must be
+// from 1 to the scenario's own count (a shrink keeps the first images; it never adds any).
+std::string settings_problem(const RunSettings& settings, const Scenario& scenario);
+
+// Throws ScenarioError when the policy is unknown, the old release does not install or the
+// settings do not fit the scenario (settings_problem).
 RunReport run_scenario(const Scenario& scenario, const std::string& policy, const RunSettings& settings,
                        Judging judging = Judging::On);
 
