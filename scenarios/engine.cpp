@@ -234,10 +234,12 @@ class Run {
     for (const RequestSeen& r : requests) {
       if (r.result != RequestSeen::Result::Served) continue;
       report_.pauses.push_back(r.held);
-      report_.served.push_back({r.start, r.end - r.start, r.image_at_start.is(releases_.last())});
+      report_.served.push_back({r.start, r.end - r.start, r.image_at_start.is(releases_.last()), r.image});
       if (r.overlapped_upgrade()) report_.upgrade_pauses.push_back(r.held);
       if (r.held.count() > 0) report_.held_requests.push_back({fmt::format("session-{}", r.session), r.start, r.end, r.held});
     }
+    report_.images = cluster_.size();
+    if (images.size() > 1) report_.image_events = image_events(images);  // the report's lanes, one per image
     for (const Observation& o : images)
       for (const SnapshotSeen& s : o.snapshots)
         if (!s.durable && o.deploy_started && s.mark.at >= *o.deploy_started) report_.image_sizes.push_back(s.bytes);

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "scenarios/engine/image_events.hpp"
 #include "scenarios/oracles/oracles.hpp"
 #include "scenarios/run_settings.hpp"
 #include "scenarios/scenario.hpp"
@@ -31,8 +32,11 @@ struct RunReport {
     sim::Time arrival;
     sim::Duration latency;  // arrival to answer: its own work, waits, and what held it back
     bool on_last_release = false;  // the image already held the run's last release when it arrived
+    int image = 0;                 // the image of the cluster that served it
   };
   std::vector<Served> served;  // every completed request, in completion order
+  int images = 1;              // the images the run had ([cluster] images, or the settings' override)
+  std::vector<ImageEvent> image_events;  // a cluster's: each image's boots, crashes, releases and saves
   struct HeldRequest {
     std::string session;
     sim::Time start, end;
