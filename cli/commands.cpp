@@ -337,6 +337,7 @@ Replayed replay(const std::string& file, bool keep_trace) {
   r.repro = scenarios::load_repro(file);
   const scenarios::Scenario scenario = scenarios::load_recorded_scenario(r.repro);
   scenarios::validate(scenario, r.repro.settings.policy, file);
+  scenarios::check_overrides(r.repro, scenario, file);
   scenarios::RunSettings settings = r.repro.settings;
   settings.keep_trace = keep_trace;  // observation only: the trace hash is the same either way
   r.report = scenarios::run_scenario(scenario, settings.policy, settings);
@@ -369,7 +370,9 @@ int replay_command(const std::string& file) {
 int shrink_command(const std::string& file, const std::string& out_file, int max_attempts) {
   try {
     const scenarios::Repro input = scenarios::load_repro(file);
-    scenarios::validate(scenarios::load_recorded_scenario(input), input.settings.policy, file);
+    const scenarios::Scenario scenario = scenarios::load_recorded_scenario(input);
+    scenarios::validate(scenario, input.settings.policy, file);
+    scenarios::check_overrides(input, scenario, file);
     scenarios::ShrinkStats stats;
     fmt::print("shrinking {} ({} with {} choices)\n", file, input.oracle, input.settings.replay ? input.settings.replay->size() : 0);
     const scenarios::Repro minimal = scenarios::shrink(input, max_attempts, stats, [](const std::string& line) { fmt::print("{}\n", line); });
@@ -380,8 +383,9 @@ int shrink_command(const std::string& file, const std::string& out_file, int max
       out = (at == std::string::npos ? out : out.substr(0, at)) + ".min.repro.toml";
     }
     scenarios::save_repro(minimal, out);
-    fmt::print("minimal repro: sessions {} -> {}, choices {} -> {}{}, {} runs tried\n", stats.sessions_before, stats.sessions_after,
-               stats.choices_before, stats.choices_after,
+    fmt::print("minimal repro: {}sessions {} -> {}, choices {} -> {}{}, {} runs tried\n",
+               stats.images_before > 1 ? fmt::format("images {} -> {}, ", stats.images_before, stats.images_after) : "",
+               stats.sessions_before, stats.sessions_after, stats.choices_before, stats.choices_after,
                stats.swarm_before > 0 ? fmt::format(", swarm features {} -> {}", stats.swarm_before, stats.swarm_after) : "",
                stats.attempts);
     // What was written must replay, from where it was written: check it as `hotsim replay` would.

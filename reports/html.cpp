@@ -24,8 +24,28 @@ std::string bundled_chart_js() {
   return {};
 }
 
+namespace {
+
+double ms_of(sim::Duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+
+// One lane per image of a cluster: the requests each served, and its own events.
+void add_image_lanes(const scenarios::RunReport& run, std::size_t max_requests, Timeline& t) {
+  if (run.images <= 1) return;
+  for (int i = 0; i < run.images; ++i) t.images.push_back(fmt::format("image-{}", i));
+  const std::size_t stride = run.served.size() > max_requests ? (run.served.size() + max_requests - 1) / max_requests : 1;
+  const std::string sampled = stride > 1 ? fmt::format(" (1 request in {} shown)", stride) : "";
+  for (std::size_t k = 0; k < run.served.size(); k += stride) {
+    const auto& r = run.served[k];
+    t.image_points.push_back({ms_of(r.arrival), r.image, r.on_last_release ? "request on the last release" : "request on an older release",
+                              fmt::format("answered in {:.1f} ms{}", ms_of(r.latency), sampled)});
+  }
+  for (const scenarios::ImageEvent& e : run.image_events) t.image_points.push_back({ms_of(e.at), e.image, e.kind, e.detail});
+}
+
+}  // namespace
+
 Timeline timeline_of(const scenarios::RunReport& run, const std::string& oracle, const std::string& replay_command,
-                     double window_ms, std::size_t max_points) {
+                     double window_ms, std::size_t max_points, std::size_t max_image_points) {
   Timeline t;
   t.key = repro_key(run.scenario, run.policy, oracle);
   t.title = fmt::format("{} / {} / {} (seed {})", run.scenario, run.policy, oracle, run.seed);
@@ -59,6 +79,7 @@ Timeline timeline_of(const scenarios::RunReport& run, const std::string& oracle,
     if (fresh) t.fibers.push_back(e.fiber < run.fiber_names.size() ? run.fiber_names[e.fiber] : "?");
     t.points.push_back({static_cast<double>(e.time_ns) / 1e6, it->second, std::string(sim::to_string(e.kind)), e.detail});
   }
+  add_image_lanes(run, max_image_points, t);
   return t;
 }
 
@@ -113,6 +134,12 @@ nlohmann::json data_of(const scenarios::SuiteResult& result, const std::map<std:
     for (const auto& p : t.points) points.push_back({{"x", p.t_ms}, {"y", p.fiber}, {"kind", p.kind}, {"detail", p.detail}});
     tl.push_back({{"title", t.title}, {"replay", t.replay_command}, {"violation", t.violation}, {"at", t.violation_ms},
                   {"fibers", t.fibers}, {"points", points}});
+    if (!t.images.empty()) {  // a single image's page stays as it was
+      json lanes = json::array();
+      for (const auto& p : t.image_points) lanes.push_back({{"x", p.t_ms}, {"y", p.fiber}, {"kind", p.kind}, {"detail", p.detail}});
+      tl.back()["images"] = t.images;
+      tl.back()["lanes"] = lanes;
+    }
   }
   return {{"ok", result.ok()},
           {"runs", result.runs},
@@ -193,6 +220,26 @@ constexpr const char* kPageScript = R"JS(
         scales: { x: { title: { display: true, text: 'virtual time (ms); violation at ' + t.at.toFixed(3) } },
                   y: { min: -1, max: t.fibers.length, reverse: true,
                        ticks: { stepSize: 1, callback: v => t.fibers[v] || '' } } } } });
+    if (!t.images) return;
+    // A cluster: one lane per image over the whole run, the violation as a line of stars.
+    const h4 = document.createElement('h4'); h4.textContent = 'Each image of the cluster over the run'; section.appendChild(h4);
+    const lanes = document.createElement('canvas');
+    lanes.id = 'lanes-' + i; lanes.className = 'lanes'; lanes.width = 1100; lanes.height = 100 + 40 * t.images.length;
+    section.appendChild(lanes);
+    const laneColours = { 'request on the last release': '#2ca02c', 'request on an older release': '#d62728',
+                          boot: '#1f77b4', crash: '#000000', release: '#9467bd', save: '#ff7f0e' };
+    const laneKinds = [...new Set(t.lanes.map(q => q.kind))];
+    const sets = laneKinds.map(k => ({ label: k, data: t.lanes.filter(q => q.kind === k),
+      pointStyle: k.startsWith('request') ? 'line' : k === 'crash' ? 'crossRot' : 'rectRot',
+      pointRadius: k.startsWith('request') ? 4 : 7, borderColor: laneColours[k] || '#7f7f7f',
+      backgroundColor: laneColours[k] || '#7f7f7f' }));
+    sets.push({ label: 'violation', data: t.images.map((_, y) => ({ x: t.at, y: y, kind: 'violation', detail: t.violation })),
+      pointStyle: 'star', pointRadius: 9, borderColor: '#b00', backgroundColor: '#b00' });
+    chart(lanes.id, { type: 'scatter', data: { datasets: sets },
+      options: { plugins: { tooltip: { callbacks: { label: c => c.raw.kind + ' ' + (c.raw.detail || '') } } },
+        scales: { x: { title: { display: true, text: 'virtual time (ms)' } },
+                  y: { min: -1, max: t.images.length, reverse: true,
+                       ticks: { stepSize: 1, callback: v => t.images[v] || '' } } } } });
   });
   document.body.dataset.chartsReady = String(charts);
 })();

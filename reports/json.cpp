@@ -97,6 +97,12 @@ json results_json(const ResultsFile& file, const std::string& results_path) {
     for (const auto& p : t.points) points.push_back({{"x", p.t_ms}, {"y", p.fiber}, {"kind", p.kind}, {"detail", p.detail}});
     timelines.push_back({{"key", t.key}, {"title", t.title}, {"violation", t.violation}, {"at", t.violation_ms},
                          {"fibers", t.fibers}, {"points", points}});
+    if (!t.images.empty()) {  // a cluster's image lanes (a single image's file is as before)
+      json lanes = json::array();
+      for (const auto& p : t.image_points) lanes.push_back({{"x", p.t_ms}, {"y", p.fiber}, {"kind", p.kind}, {"detail", p.detail}});
+      timelines.back()["images"] = t.images;
+      timelines.back()["lanes"] = lanes;
+    }
   }
   const Speed sp = speed(result);
   return {{"format_version", file.format_version},
@@ -318,6 +324,19 @@ Timeline read_timeline(const Reader& in, const json& v, const std::string& where
     if (static_cast<std::size_t>(fiber) >= t.fibers.size())
       in.fail(Reader::at(here, "y"), fmt::format("expected a fiber index below {}, found {}", t.fibers.size(), fiber));
     t.points.push_back({in.number(p, here, "x"), fiber, in.text(p, here, "kind"), in.text(p, here, "detail")});
+  }
+  if (!v.contains("images")) return t;  // one image: no lanes
+  const std::string images_at = Reader::at(where, "images");
+  i = 0;
+  for (const auto& f : in.array(in.member(v, where, "images"), images_at)) t.images.push_back(in.text(f, fmt::format("{}[{}]", images_at, i++)));
+  const std::string lanes_at = Reader::at(where, "lanes");
+  i = 0;
+  for (const auto& p : in.array(in.member(v, where, "lanes"), lanes_at)) {
+    const std::string here = fmt::format("{}[{}]", lanes_at, i++);
+    const int image = in.count(p, here, "y");
+    if (static_cast<std::size_t>(image) >= t.images.size())
+      in.fail(Reader::at(here, "y"), fmt::format("expected an image index below {}, found {}", t.images.size(), image));
+    t.image_points.push_back({in.number(p, here, "x"), image, in.text(p, here, "kind"), in.text(p, here, "detail")});
   }
   return t;
 }

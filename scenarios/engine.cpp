@@ -242,10 +242,12 @@ class Run {
     for (const RequestSeen& r : requests) {
       if (r.result != RequestSeen::Result::Served) continue;
       report_.pauses.push_back(r.held);
-      report_.served.push_back({r.start, r.end - r.start, r.image_at_start.is(releases_.last())});
+      report_.served.push_back({r.start, r.end - r.start, r.image_at_start.is(releases_.last()), r.image});
       if (r.overlapped_upgrade()) report_.upgrade_pauses.push_back(r.held);
       if (r.held.count() > 0) report_.held_requests.push_back({fmt::format("session-{}", r.session), r.start, r.end, r.held});
     }
+    report_.images = cluster_.size();
+    if (images.size() > 1) report_.image_events = image_events(images);  // the report's lanes, one per image
     for (const Observation& o : images)
       for (const SnapshotSeen& s : o.snapshots)
         if (!s.durable && o.deploy_started && s.mark.at >= *o.deploy_started) report_.image_sizes.push_back(s.bytes);
@@ -322,12 +324,23 @@ class Run {
 
 }  // namespace
 
+std::string settings_problem(const RunSettings& settings, const Scenario& scenario) {
+  if (settings.images && (*settings.images < 1 || *settings.images > scenario.images))
+    return fmt::format("'images': {} images, but scenario {} runs {}; expected 1 to {}", *settings.images, scenario.name,
+                       scenario.images, scenario.images);
+  return {};
+}
+
 RunReport run_scenario(const Scenario& scenario, const std::string& policy, const RunSettings& settings, Judging judging) {
-  if (settings.swarm.empty()) return Run(scenario, policy, settings, judging).go();
+  if (const std::string problem = settings_problem(settings, scenario); !problem.empty())
+    throw ScenarioError(scenario.path, 0, fmt::format("run settings: {}", problem));
+  if (settings.swarm.empty() && !settings.images) return Run(scenario, policy, settings, judging).go();
   // The world, the deployer, the faults and the oracles all see the scenario with the run's
-  // swarm features on: budgets are the scenario's own, judged against what really ran.
-  const Scenario swarmed = apply_swarm(scenario, settings.swarm);
-  return Run(swarmed, policy, settings, judging).go();
+  // swarm features on and its images override: budgets are the scenario's own, judged
+  // against what really ran.
+  Scenario adjusted = settings.swarm.empty() ? scenario : apply_swarm(scenario, settings.swarm);
+  if (settings.images) adjusted.images = *settings.images;
+  return Run(adjusted, policy, settings, judging).go();
 }
 
 }  // namespace scenarios

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "scenarios/engine/image_events.hpp"
 #include "scenarios/oracles/oracles.hpp"
 #include "scenarios/run_settings.hpp"
 #include "scenarios/scenario.hpp"
@@ -31,8 +32,11 @@ struct RunReport {
     sim::Time arrival;
     sim::Duration latency;  // arrival to answer: its own work, waits, and what held it back
     bool on_last_release = false;  // the image already held the run's last release when it arrived
+    int image = 0;                 // the image of the cluster that served it
   };
   std::vector<Served> served;  // every completed request, in completion order
+  int images = 1;              // the images the run had ([cluster] images, or the settings' override)
+  std::vector<ImageEvent> image_events;  // a cluster's: each image's boots, crashes, releases and saves
   struct HeldRequest {
     std::string session;
     sim::Time start, end;
@@ -68,7 +72,12 @@ upgrader::ServerConfig server_config(const Scenario& scenario);
 // The saved image of the last deploy's release alone, no sessions (the image-growth baseline).
 std::uint64_t fresh_image_bytes(const Releases& releases);
 
-// Throws ScenarioError when the policy is unknown or the old release does not install.
+// What is wrong with `settings` for this scenario ("" if nothing): an images override must be
+// from 1 to the scenario's own count (a shrink keeps the first images; it never adds any).
+std::string settings_problem(const RunSettings& settings, const Scenario& scenario);
+
+// Throws ScenarioError when the policy is unknown, the old release does not install or the
+// settings do not fit the scenario (settings_problem).
 RunReport run_scenario(const Scenario& scenario, const std::string& policy, const RunSettings& settings,
                        Judging judging = Judging::On);
 

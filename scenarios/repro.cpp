@@ -174,7 +174,7 @@ Repro make_repro(const Scenario& scenario, const RunReport& report, const std::s
 std::string render_repro(const Repro& r) {
   // Every field of RunSettings, by name: adding one to the struct fails to compile here (and
   // in parse_repro) until it is written (and read back).
-  const auto& [scenario_hash, policy, seed, replay, strategy, sessions, crash, crash_at_op, crash_outcome, crash_state,
+  const auto& [scenario_hash, policy, seed, replay, strategy, sessions, images, crash, crash_at_op, crash_outcome, crash_state,
                recovery_crash_at_op, upgrade_at_point, swarm, keep_trace] = r.settings;
   std::string out =
       "# hotsim repro: `hotsim replay <this file>` from any directory. Paths are relative to this\n"
@@ -186,6 +186,7 @@ std::string render_repro(const Repro& r) {
   out += fmt::format("\n[settings]\nscenario_hash = {}\npolicy = {}\nseed = \"{}\"\nstrategy = \"{}\"\n", toml_string(scenario_hash),
                      toml_string(policy), seed, sim::to_string(strategy));
   if (sessions) out += fmt::format("sessions = {}\n", *sessions);
+  if (images) out += fmt::format("images = {}  # of the scenario's cluster, the first ones\n", *images);
   if (crash) out += fmt::format("crash = {}\n", toml_string(*crash));
   if (crash_at_op) out += fmt::format("crash_at_op = {}\n", *crash_at_op);
   if (crash_outcome != sim::SimFs::CrashOutcome::Drawn) out += fmt::format("crash_outcome = \"{}\"\n", outcome_name(crash_outcome));
@@ -239,11 +240,11 @@ Repro parse_repro(const std::string& text, const std::string& path) {
   }
 
   const TableReader s(doc, "settings",
-                      {"scenario_hash", "policy", "seed", "strategy", "sessions", "crash", "crash_at_op", "crash_outcome", "crash_state",
+                      {"scenario_hash", "policy", "seed", "strategy", "sessions", "images", "crash", "crash_at_op", "crash_outcome", "crash_state",
                        "recovery_crash_at_op", "upgrade_at_point", "swarm", "keep_trace", "choices", "choices_then_zeros"},
                       path);
   // Every field of RunSettings, by name (see render_repro).
-  auto& [scenario_hash, policy, seed, replay, strategy, sessions, crash, crash_at_op, crash_outcome, crash_state,
+  auto& [scenario_hash, policy, seed, replay, strategy, sessions, images, crash, crash_at_op, crash_outcome, crash_state,
          recovery_crash_at_op, upgrade_at_point, swarm, keep_trace] = r.settings;
   scenario_hash = s.string(s.required("scenario_hash"), "scenario_hash");
   policy = s.string(s.required("policy"), "policy");
@@ -254,6 +255,8 @@ Repro parse_repro(const std::string& text, const std::string& path) {
     strategy = *parsed;
   }
   if (const auto n = s.integer("sessions", 0, 100000)) sessions = static_cast<int>(*n);
+  // Here the bounds of any cluster; check_overrides holds it to the scenario's own count.
+  if (const auto n = s.integer("images", 1, kMaxImages)) images = static_cast<int>(*n);
   if (const auto mode = s.string("crash")) {
     if (*mode != "none" && *mode != "at-install" && *mode != "random") s.fail(*s.get("crash"), "'crash': expected none, at-install or random");
     crash = *mode;
@@ -346,6 +349,19 @@ Scenario load_recorded_scenario(const Repro& repro) {
       throw InputChanged(file, "one of the package files this repro recorded",
                          "a file it did not record (copy the repro with its scenario and app, in the same relative layout)");
   return scenario;
+}
+
+void check_overrides(const Repro& repro, const Scenario& scenario, const std::string& repro_file) {
+  const std::string problem = settings_problem(repro.settings, scenario);
+  if (problem.empty()) return;
+  // The file parsed once already; read again only to say where the setting is.
+  int line = 0;
+  try {
+    const toml::table doc = toml::parse_file(repro_file);
+    if (const toml::node* n = doc["settings"]["images"].node()) line = line_of(*n);
+  } catch (const std::exception&) {  // gone since: the message alone still says what is wrong
+  }
+  throw ScenarioError(repro_file, line, problem);
 }
 
 ReplayVerdict judge_replay(const Repro& repro, const RunReport& replayed) {

@@ -67,6 +67,11 @@ class InputChanged : public std::runtime_error {
 // ones recorded. Throws InputChanged naming the first file that differs.
 Scenario load_recorded_scenario(const Repro& repro);
 
+// A repro's overrides checked against the scenario it runs (settings_problem): an images
+// override above the scenario's own count is refused with the repro file and the line of the
+// setting (ScenarioError), before any run.
+void check_overrides(const Repro& repro, const Scenario& scenario, const std::string& repro_file);
+
 // Whether a replay reproduced its repro: the same trace hash, the oracle fired again, and the
 // recorded choices were consumed exactly (none missing, none out of range). replay, explain,
 // trace and shrink all judge with this one function.

@@ -26,8 +26,10 @@ struct RunSettings {
   std::optional<std::vector<std::uint64_t>> replay;
   sim::Strategy strategy = sim::Strategy::RandomWalk;
   // Overrides of the scenario's load and faults (shrinking lowers them): the number of client
-  // sessions, and the crash mode (none | at-install | random).
+  // sessions (opened in every image), the number of images of a cluster (1 to the scenario's
+  // own count: the first ones are kept), and the crash mode (none | at-install | random).
   std::optional<int> sessions;
+  std::optional<int> images;
   std::optional<std::string> crash;
   // Crash point and crash state: cut the power at the server's Nth file operation after the
   // deploy began (1-based; a write is torn, the others have not begun), with the state the

@@ -490,7 +490,7 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
 
   const toml::table* cluster =
       r.table(doc, "cluster", {"images", "staging", "balance", "max_mixed_ms", "upgrade", "drain_timeout_ms"});
-  r.integer(cluster, "images", s.images, 1, 8);
+  r.integer(cluster, "images", s.images, 1, kMaxImages);
   r.string(cluster, "staging", s.cluster_staging, {"shared", "per-image"});
   r.string(cluster, "balance", s.balance, {"sticky", "round-robin"});
   r.millis(cluster, "max_mixed_ms", s.max_mixed, 86'400'000);

@@ -29,6 +29,9 @@ class ScenarioError : public std::runtime_error {
 
 using Millis = std::chrono::milliseconds;
 
+// The most images a [cluster] runs (a scenario file and a repro's images override alike).
+constexpr int kMaxImages = 8;
+
 // The oracles a scenario can expect to fire, with the short name tables use
 // (scenarios/oracles/oracles.hpp says what each checks).
 struct OracleName {
@@ -118,7 +121,7 @@ struct Scenario {
   int max_tries = 3;
 
   // [cluster]: several images behind a load balancer (scenarios/engine/cluster.hpp).
-  int images = 1;                     // 1 to 8 server images, each with its own image and snapshot
+  int images = 1;                     // 1 to kMaxImages server images, each with its own image and snapshot
   std::string cluster_staging = "shared";  // shared: one staging directory; per-image: the deployer fans out
   std::string balance = "sticky";     // sticky (failover when its image is down) | round-robin
   Millis max_mixed{-1};               // converged: longest the images may serve different releases (-1: liveness)

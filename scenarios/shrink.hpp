@@ -1,5 +1,6 @@
 #pragma once
-// Shrinking a failure: fewer swarm features, fewer sessions, no crash if it is not needed,
+// Shrinking a failure: fewer swarm features, fewer images of a cluster (the first ones kept),
+// fewer sessions, no crash if it is not needed,
 // and a shorter, simpler choice list (truncation, deleted runs, values lowered towards 0, as
 // Hypothesis-style shrinkers do), keeping every step after which the same oracle still fires.
 #include <functional>
@@ -13,7 +14,8 @@ struct ShrinkStats {
   int attempts = 0;
   int accepted = 0;
   std::size_t choices_before = 0, choices_after = 0;  // up to the last non-zero one
-  int sessions_before = 0, sessions_after = 0;
+  int sessions_before = 0, sessions_after = 0;  // per image: every image opens them all
+  int images_before = 0, images_after = 0;
   int swarm_before = 0, swarm_after = 0;  // swarm features on
 };
 

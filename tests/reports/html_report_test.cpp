@@ -60,6 +60,39 @@ TEST(HtmlReport, ChartsDrawInHeadlessChromium) {
   RecordProperty("screenshot", shot.string());
 }
 
+// A cluster's page: under each failure's fibers, a chart with one lane per image, drawn with
+// no script error (two charts per failure).
+TEST(HtmlReport, AClustersImageLanesDrawInHeadlessChromium) {
+  const std::string browser = chromium();
+  if (browser.empty()) GTEST_FAIL() << "chromium is not installed (scripts/install-deps.sh --test installs it)";
+  const testing_support::TempDir tmp("hotsim-report-cluster-test");
+  const fs::path out = tmp.path / "report";
+  cli::RunOptions o;
+  o.inputs = {std::string(HOTSIM_SOURCE_DIR) + "/scenarios/default/several-images-shared-staging.toml"};
+  o.policies = {"seed"};
+  o.seeds = 2;
+  o.out = out.string();
+  ASSERT_EQ(cli::run_command(o), 0);
+  std::ifstream results(out / "results.json");
+  const std::string text{std::istreambuf_iterator<char>(results), std::istreambuf_iterator<char>()};
+  std::size_t timelines = 0, lanes = 0;  // in results.json, as in the page's data
+  for (std::size_t at = 0; (at = text.find("\"fibers\":", at)) != std::string::npos; ++at) ++timelines;
+  for (std::size_t at = 0; (at = text.find("\"lanes\":", at)) != std::string::npos; ++at) ++lanes;
+  ASSERT_GE(timelines, 1u);
+  EXPECT_EQ(lanes, timelines) << "every failure of a cluster has its lanes";
+  const std::string page = "file://" + (out / "index.html").string();
+  const std::string flags =
+      " --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run --disable-background-networking"
+      " --disable-component-update --disable-sync --user-data-dir=" + (out / "chromium-profile").string() +
+      " --virtual-time-budget=10000 ";
+  const std::string dom = testing_support::run_command(browser + flags + "--dump-dom " + page + " 2>/dev/null");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(dom, m, std::regex("data-charts-ready=\"([0-9]+)\""))) << "the page script did not finish";
+  EXPECT_EQ(std::stoul(m[1].str()), 3 + 2 * timelines);
+  EXPECT_NE(dom.find("<pre id=\"errors\"></pre>"), std::string::npos) << "script errors in the page";
+  EXPECT_NE(dom.find("Each image of the cluster over the run"), std::string::npos);
+}
+
 }  // namespace
 
 #include <nlohmann/json.hpp>

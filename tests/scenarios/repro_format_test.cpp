@@ -65,7 +65,7 @@ struct Arbitrary<scenarios::RunSettings> {
       scenarios::RunSettings s;
       // Every field by name, like the renderer: a new field fails to compile here until it is
       // generated, and then the property checks that the file keeps it.
-      auto& [scenario_hash, policy, seed, replay, strategy, sessions, crash, crash_at_op, crash_outcome, crash_state,
+      auto& [scenario_hash, policy, seed, replay, strategy, sessions, images, crash, crash_at_op, crash_outcome, crash_state,
              recovery_crash_at_op, upgrade_at_point, swarm, keep_trace] = s;
       scenario_hash = *utf8_string();
       policy = *gen::oneOf(gen::element<std::string>("seed", "priority", "safe"), utf8_string());
@@ -78,6 +78,7 @@ struct Arbitrary<scenarios::RunSettings> {
       }
       strategy = *gen::element(sim::Strategy::RandomWalk, sim::Strategy::Pct, sim::Strategy::RoundRobin);
       sessions = maybe(gen::inRange(0, 100001));
+      images = maybe(gen::inRange(1, scenarios::kMaxImages + 1));
       crash = maybe(gen::element<std::string>("none", "at-install", "random"));
       crash_at_op = maybe(gen::inRange(1, INT32_MAX));
       crash_outcome = *gen::element(sim::SimFs::CrashOutcome::Drawn, sim::SimFs::CrashOutcome::KeepNothing,
@@ -199,6 +200,14 @@ TEST(ReproFile, BadFilesAreClearErrorsWithTheirLine) {
   EXPECT_NE(what.find("\"eio-read\" is given twice"), std::string::npos) << what;
   std::tie(line, what) = error_of(std::string(kMinimal) + "swarm = 'disk-full'\n");
   EXPECT_NE(what.find("'swarm': expected an array of swarm feature names"), std::string::npos) << what;
+  // An images override: 1 to the most a cluster has here (the scenario's own count is checked
+  // against the scenario, by check_overrides).
+  for (const char* images : {"0", "99", "-1", "'2'", "2.0"}) {
+    std::tie(line, what) = error_of(std::string(kMinimal) + "images = " + images + "\n");
+    EXPECT_EQ(line, 8) << images;
+    EXPECT_NE(what.find("'images': expected an integer from 1 to 8"), std::string::npos) << images << ": " << what;
+  }
+  EXPECT_EQ(parse_repro(std::string(kMinimal) + "images = 2\n", "x").settings.images, 2);
   for (const char* seed : {"'-1'", "-1", "'+1'", "' 1'", "'1x'", "''", "1.5", "'18446744073709551616'"}) {
     std::string text = kMinimal;
     text.replace(text.find("seed = '1'"), 10, std::string("seed = ") + seed);
