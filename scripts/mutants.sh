@@ -4,8 +4,9 @@
 # Each tests/mutants/*.patch is one deliberate bug in `safe` or the snapshot code (its first
 # line says which bug and which oracle should catch it). The script copies the tree to a
 # scratch directory, checks that the unmutated copy passes, then for each mutant: applies it,
-# rebuilds hotsim, and runs the default suite, the update-point sweep and the crash-point
-# sweep (crash points over crash-before-save and broken-package only, unless MUTANTS_FULL=1) until one of them
+# rebuilds hotsim, and runs the default suite, the update-point sweep, the crash-point sweep
+# (crash points over crash-before-save and broken-package only, unless MUTANTS_FULL=1) and
+# cron-save under --swarm (faults and restarts around the 2am save) until one of them
 # exits 1 (an undeclared outcome: caught; any other exit, such as an internal assertion's 3, is a
 # failure of the harness, not a catch). It prints caught/survived per mutant and exits
 # non-zero if any mutant survived or the baseline is not clean.
@@ -43,6 +44,7 @@ first_catch() {
     "suite|scenarios/default"
     "update-points|scenarios/default --update-points"
     "crash-points|${crash_inputs[*]} --crash-points all"
+    "swarm|scenarios/default/cron-save.toml --swarm --seeds 12"
   )
   for check in "${checks[@]}"; do
     local name=${check%%|*} args=${check#*|}
