@@ -313,31 +313,28 @@ Timeline read_timeline(const Reader& in, const json& v, const std::string& where
   t.title = in.text(v, where, "title");
   t.violation = in.text(v, where, "violation");
   t.violation_ms = in.number(v, where, "at");
-  const std::string fibers_at = Reader::at(where, "fibers");
-  std::size_t i = 0;
-  for (const auto& f : in.array(in.member(v, where, "fibers"), fibers_at)) t.fibers.push_back(in.text(f, fmt::format("{}[{}]", fibers_at, i++)));
-  const std::string points_at = Reader::at(where, "points");
-  i = 0;
-  for (const auto& p : in.array(in.member(v, where, "points"), points_at)) {
-    const std::string here = fmt::format("{}[{}]", points_at, i++);
-    const int fiber = in.count(p, here, "y");
-    if (static_cast<std::size_t>(fiber) >= t.fibers.size())
-      in.fail(Reader::at(here, "y"), fmt::format("expected a fiber index below {}, found {}", t.fibers.size(), fiber));
-    t.points.push_back({in.number(p, here, "x"), fiber, in.text(p, here, "kind"), in.text(p, here, "detail")});
-  }
+  // Names, then points that index them as "y" (a timeline's fibers, a cluster's image lanes).
+  auto names = [&](const char* key, std::vector<std::string>& out) {
+    const std::string at = Reader::at(where, key);
+    std::size_t i = 0;
+    for (const auto& f : in.array(in.member(v, where, key), at)) out.push_back(in.text(f, fmt::format("{}[{}]", at, i++)));
+  };
+  auto points = [&](const char* key, const std::vector<std::string>& rows, const char* row, std::vector<Timeline::Point>& out) {
+    const std::string at = Reader::at(where, key);
+    std::size_t i = 0;
+    for (const auto& p : in.array(in.member(v, where, key), at)) {
+      const std::string here = fmt::format("{}[{}]", at, i++);
+      const int y = in.count(p, here, "y");
+      if (static_cast<std::size_t>(y) >= rows.size())
+        in.fail(Reader::at(here, "y"), fmt::format("expected {} index below {}, found {}", row, rows.size(), y));
+      out.push_back({in.number(p, here, "x"), y, in.text(p, here, "kind"), in.text(p, here, "detail")});
+    }
+  };
+  names("fibers", t.fibers);
+  points("points", t.fibers, "a fiber", t.points);
   if (!v.contains("images")) return t;  // one image: no lanes
-  const std::string images_at = Reader::at(where, "images");
-  i = 0;
-  for (const auto& f : in.array(in.member(v, where, "images"), images_at)) t.images.push_back(in.text(f, fmt::format("{}[{}]", images_at, i++)));
-  const std::string lanes_at = Reader::at(where, "lanes");
-  i = 0;
-  for (const auto& p : in.array(in.member(v, where, "lanes"), lanes_at)) {
-    const std::string here = fmt::format("{}[{}]", lanes_at, i++);
-    const int image = in.count(p, here, "y");
-    if (static_cast<std::size_t>(image) >= t.images.size())
-      in.fail(Reader::at(here, "y"), fmt::format("expected an image index below {}, found {}", t.images.size(), image));
-    t.image_points.push_back({in.number(p, here, "x"), image, in.text(p, here, "kind"), in.text(p, here, "detail")});
-  }
+  names("images", t.images);
+  points("lanes", t.images, "an image", t.image_points);
   return t;
 }
 

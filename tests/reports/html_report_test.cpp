@@ -26,6 +26,13 @@ std::string chromium() {
   return {};
 }
 
+// Headless Chromium, its profile under `out`, given time for the page's script to finish.
+std::string headless_flags(const fs::path& out) {
+  return " --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run --disable-background-networking"
+         " --disable-component-update --disable-sync --user-data-dir=" + (out / "chromium-profile").string() +
+         " --virtual-time-budget=10000 ";
+}
+
 TEST(HtmlReport, ChartsDrawInHeadlessChromium) {
   const std::string browser = chromium();
   if (browser.empty()) GTEST_FAIL() << "chromium is not installed (scripts/install-deps.sh --test installs it)";
@@ -39,10 +46,7 @@ TEST(HtmlReport, ChartsDrawInHeadlessChromium) {
   o.out = out.string();
   ASSERT_EQ(cli::run_command(o), 0);
   const std::string page = "file://" + (out / "index.html").string();
-  const std::string flags =
-      " --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run --disable-background-networking"
-      " --disable-component-update --disable-sync --user-data-dir=" + (out / "chromium-profile").string() +
-      " --virtual-time-budget=10000 ";
+  const std::string flags = headless_flags(out);
   const std::string dom = testing_support::run_command(browser + flags + "--dump-dom " + page + " 2>/dev/null");
   std::smatch m;
   ASSERT_TRUE(std::regex_search(dom, m, std::regex("data-charts-ready=\"([0-9]+)\""))) << "the page script did not finish";
@@ -81,10 +85,7 @@ TEST(HtmlReport, AClustersImageLanesDrawInHeadlessChromium) {
   ASSERT_GE(timelines, 1u);
   EXPECT_EQ(lanes, timelines) << "every failure of a cluster has its lanes";
   const std::string page = "file://" + (out / "index.html").string();
-  const std::string flags =
-      " --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run --disable-background-networking"
-      " --disable-component-update --disable-sync --user-data-dir=" + (out / "chromium-profile").string() +
-      " --virtual-time-budget=10000 ";
+  const std::string flags = headless_flags(out);
   const std::string dom = testing_support::run_command(browser + flags + "--dump-dom " + page + " 2>/dev/null");
   std::smatch m;
   ASSERT_TRUE(std::regex_search(dom, m, std::regex("data-charts-ready=\"([0-9]+)\""))) << "the page script did not finish";
