@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <sstream>
@@ -34,6 +35,12 @@ struct SaveFailed : std::runtime_error {
 
 // The local-change report could not be written (EIO, ENOSPC): nothing is published then.
 struct ReportFailed : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// The release is installed and saved, but acknowledging it or removing the staged files
+// failed (EIO, ENOSPC): not the batch's fault, and never a reason to install it again.
+struct UnstageFailed : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
@@ -113,6 +120,7 @@ class SafePolicy : public Policy {
     fs.mkdir(cfg.staging_dir);
     const std::string manifest_path = server.staging_path(cfg.trigger);
     if (!fs.exists(manifest_path)) {
+      saved_not_unstaged_.reset();  // gone: a later trigger with the same text is a new request
       if (cfg.images > 1) forget_stale_acknowledgement(server);
       return;
     }
@@ -125,6 +133,11 @@ class SafePolicy : public Policy {
       batch_seen_ = fnv1a64(manifest_text);
       const bool empty = manifest_text.find_first_not_of(" \t\r\n") == std::string::npos;
       if (!empty) entries = parse_manifest(manifest_text, manifest_path);
+      // Installed and saved in this process, only its unstaging failed: finish that alone.
+      if (saved_not_unstaged_ == batch_seen_) {
+        unstage(server, entries, manifest_text);
+        return;
+      }
       // In a cluster sharing this staging directory, a batch (or an empty trigger's save) this
       // image has already done and acknowledged is left for the others; the last one cleans up.
       if (cfg.images > 1 && acknowledged(server, cfg.image, manifest_text)) {
@@ -141,6 +154,8 @@ class SafePolicy : public Policy {
       // The batch is fine, the disk is not (full, failing): keep everything staged, which is
       // the durable record of the upgrade, report it, and try again next period.
       server.record("error", fmt::format("release published but not saved, staging kept for the next try: {}", e.what()));
+    } catch (const UnstageFailed& e) {
+      server.record("error", fmt::format("installed and saved, but the staging step failed; it alone is done again next poll (not counted): {}", e.what()));
     } catch (const ReportFailed& e) {
       server.record("error", fmt::format("local changes not reported, nothing published, staging kept for the next try: {}", e.what()));
     } catch (const ReadFailed& e) {
@@ -213,22 +228,39 @@ class SafePolicy : public Policy {
         server.record("error", fmt::format("save failed (attempt {} of {}), writing it again: {}", attempt, kSaveAttempts, e.what()));
       }
     }
-    if (cfg.images > 1) {
-      // Shared staging: the batch stays until every image has installed it. This image's
-      // acknowledgement is made durable only after its snapshot is, so an image that crashes
-      // before it finds the batch still staged, and one that crashes after it boots the
-      // new release.
-      acknowledge(server, manifest_text);
-      clean_up_if_all_acknowledged(server, entries, manifest_text);
-      return;
+    unstage(server, entries, manifest_text);
+  }
+
+  // After a durable save: the batch (or empty trigger) leaves staging. Alone, this image
+  // removes it. Sharing the staging directory, the batch stays until every image has
+  // installed it: this image's acknowledgement is made durable only after its snapshot is, so
+  // an image that crashes before it finds the batch still staged, and one that crashes after
+  // it boots the new release. A disk fault here is remembered: the next poll retries this
+  // step, never the install (a second install of the same batch would be a new release).
+  void unstage(Server& server, const std::vector<ManifestEntry>& entries, const std::string& trigger_text) {
+    Filesystem& fs = server.runtime().fs();
+    const ServerConfig& cfg = server.config();
+    saved_not_unstaged_ = fnv1a64(trigger_text);
+    try {
+      if (cfg.images > 1) {
+        acknowledge(server, trigger_text);
+        saved_not_unstaged_.reset();
+        clean_up_if_all_acknowledged(server, entries, trigger_text);
+        return;
+      }
+      // The manifest goes first, durably: a crash part way through the removal must never
+      // leave a manifest whose files are partly gone (it would be refused as incomplete).
+      fs.unlink(server.staging_path(cfg.trigger));
+      fs.fsync_dir(cfg.staging_dir);
+      saved_not_unstaged_.reset();
+      for (const ManifestEntry& e : entries) fs.unlink(server.staging_path(e.file));
+      fs.fsync_dir(cfg.staging_dir);
+    } catch (const IoError& e) {
+      if (!disk_fault(e)) throw;
+      throw UnstageFailed(e.what());
     }
-    // The manifest goes first, durably: a crash part way through the removal must never
-    // leave a manifest whose files are partly gone (it would be refused as incomplete).
-    fs.unlink(server.staging_path(cfg.trigger));
-    fs.fsync_dir(cfg.staging_dir);
-    for (const ManifestEntry& e : entries) fs.unlink(server.staging_path(e.file));
-    fs.fsync_dir(cfg.staging_dir);
-    server.record("removed", fmt::format("{} staged files and the manifest", entries.size()));
+    server.record("removed", entries.empty() ? std::string("the empty trigger (housekeeping and save only)")
+                                             : fmt::format("{} staged files and the manifest", entries.size()));
   }
 
   // An empty trigger: no batch, only housekeeping and a durable save (a smaller image at a
@@ -236,20 +268,12 @@ class SafePolicy : public Policy {
   // every attempt keeps the trigger staged for the next poll. In a cluster sharing the
   // staging directory every image saves: each acknowledges, the last one removes the trigger.
   void save_only(Server& server, const std::string& trigger_text) {
-    Filesystem& fs = server.runtime().fs();
     const ServerConfig& cfg = server.config();
     const std::size_t expired = server.image().expire_sessions(server.runtime().now(), cfg.session_timeout, restored_at_);
     if (expired > 0) server.record("housekeeping", fmt::format("{} idle sessions expired", expired));
     for (int attempt = 1; !try_save(server, attempt); ++attempt) {
     }
-    if (cfg.images > 1) {
-      acknowledge(server, trigger_text);
-      clean_up_if_all_acknowledged(server, {}, trigger_text);
-      return;
-    }
-    fs.unlink(server.staging_path(cfg.trigger));
-    fs.fsync_dir(cfg.staging_dir);
-    server.record("removed", "the empty trigger (housekeeping and save only)");
+    unstage(server, {}, trigger_text);
   }
 
   // One attempt of a save: false to write it whole again, SaveFailed after the last attempt.
@@ -305,11 +329,22 @@ class SafePolicy : public Policy {
     Filesystem& fs = server.runtime().fs();
     const ServerConfig& cfg = server.config();
     // Written aside and renamed: a torn acknowledgement must never stand for a whole one.
+    // A failed fsync is written whole again, a few times in this poll, as a save is: each
+    // time a new file (one whose fsync failed may never persist what it held).
     const std::string path = ack_path(server, cfg.image);
-    fs.write(path + ".tmp", ack_text(manifest_text));
-    fs.fsync(path + ".tmp");
-    fs.rename(path + ".tmp", path);
-    fs.fsync_dir(cfg.staging_dir);
+    for (int attempt = 1;; ++attempt) {
+      try {
+        unlink_if_there(fs, path + ".tmp");
+        fs.write(path + ".tmp", ack_text(manifest_text));
+        fs.fsync(path + ".tmp");
+        fs.rename(path + ".tmp", path);
+        fs.fsync_dir(cfg.staging_dir);
+        break;
+      } catch (const IoError& e) {
+        if (!disk_fault(e) || attempt == kSaveAttempts) throw;
+        server.record("error", fmt::format("acknowledgement not written (attempt {} of {}), writing it again: {}", attempt, kSaveAttempts, e.what()));
+      }
+    }
     server.record("acknowledged", fmt::format("{} (image {} of {})", path, cfg.image + 1, cfg.images));
   }
 
@@ -445,6 +480,7 @@ class SafePolicy : public Policy {
   std::map<std::string, int> tries_in_memory_;  // batch (as record_try names it) -> failed tries this process counted
   std::uint64_t batch_seen_ = 0;  // this poll: the bytes read so far, the manifest's first
   Time restored_at_{0};           // this process restored its image then (sessions count as active)
+  std::optional<std::uint64_t> saved_not_unstaged_;  // the trigger text of a batch installed and saved here whose unstaging failed
 };
 
 }  // namespace
