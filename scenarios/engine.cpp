@@ -8,6 +8,7 @@
 #include "scenarios/engine/cluster.hpp"
 #include "scenarios/engine/deployer.hpp"
 #include "scenarios/engine/fault_plan.hpp"
+#include "scenarios/engine/health_check.hpp"
 #include "scenarios/engine/load_generator.hpp"
 #include "scenarios/engine/recorder.hpp"
 #include "scenarios/engine/rollout.hpp"
@@ -73,7 +74,8 @@ class Run {
         processes_(cluster_.image(0)),
         recorders_(make_recorders(judging)),
         recorder_(*recorders_.front()),
-        balancer_(cluster_.all(), sc.balance),
+        health_(cluster_.all(), releases_),
+        balancer_(cluster_.all(), sc.balance, sc.routing == "release-aware" ? &health_ : nullptr),
         load_(world_, sc_, releases_, balancer_, recorder_pointers()) {
     for (int i = 0; i < cluster_.size(); ++i) {
       Recorder* r = recorders_[static_cast<std::size_t>(i)].get();
@@ -97,6 +99,7 @@ class Run {
       }
     faults_.emplace(world_, sc_, st_, processes_, recorder_, *deployer_);
     faults_->watch(production);
+    if (sc_.strike == "every-image") plan_faults_of_other_images();
 
     load_.at_yield_point = [this](const std::string& point) { reached(point); };
     load_.spawn_clients(processes_.config().request_priority);
@@ -112,6 +115,8 @@ class Run {
       }
     }
     faults_->spawn(kOutside);
+    for (std::size_t k = 0; k < more_faults_.size(); ++k)
+      more_faults_[k]->spawn_power(kOutside, fmt::format("{} power", image_label(sc_, static_cast<int>(k) + 1)));
     deployer_->spawn_cron(kOutside);
     for (auto& d : more_deployers_) d->spawn_cron(kOutside);  // each image's machine runs its own
 
@@ -157,7 +162,9 @@ class Run {
       const sim::Duration offset = sc_.poll_period * i / cluster_.size();
       world_.spawn(fmt::format("{} start", image.label()), processes_.config().request_priority, [&p, offset, this] {
         world_.sleep_for(offset);
-        p.server->start_watcher();
+        // A process that died meanwhile (strike = every-image) is not started: its restart
+        // started a watcher of its own.
+        if (!p.runtime->dead()) p.server->start_watcher();
       });
     }
     return p;
@@ -172,6 +179,22 @@ class Run {
       recorder.local_change_typed_in(hotfix);
     } catch (const std::exception& e) {  // PackageError, LoadError: file:line of the hot fix
       throw ScenarioError(sc_.path, 0, fmt::format("[app] local_change: {}", e.what()));
+    }
+  }
+
+  // [faults] strike = "every-image": images 1..N-1 crash (drawn) and get I/O errors on their
+  // own. Crash points and crash states address image 0 alone, so the others' plans draw.
+  void plan_faults_of_other_images() {
+    others_st_ = st_;
+    others_st_.crash_at_op.reset();
+    others_st_.recovery_crash_at_op.reset();
+    others_st_.crash_outcome = sim::SimFs::CrashOutcome::Drawn;
+    others_st_.crash_state = 0;
+    for (int i = 1; i < cluster_.size(); ++i) {
+      Deployer& deployer = more_deployers_.empty() ? *deployer_ : *more_deployers_[static_cast<std::size_t>(i) - 1];
+      more_faults_.push_back(std::make_unique<FaultPlan>(world_, sc_, others_st_, cluster_.image(i),
+                                                         *recorders_[static_cast<std::size_t>(i)], deployer, false));
+      more_faults_.back()->watch(*cluster_.image(i).current());
     }
   }
 
@@ -228,6 +251,10 @@ class Run {
     report_.requests_refused = load_.requests_refused;
     report_.crashed = faults_->crashed();
     report_.crashes = faults_->crashes();
+    for (const auto& f : more_faults_) {
+      report_.crashed = report_.crashed || f->crashed();
+      report_.crashes += f->crashes();
+    }
     report_.crash_decisions = faults_->first_crash();
     report_.server_fs_ops = faults_->server_fs_ops();
     report_.server_op_log = faults_->ops();
@@ -313,11 +340,14 @@ class Run {
   ServerProcesses& processes_;  // image 0: the one the faults, update points and crash points address
   std::vector<std::unique_ptr<Recorder>> recorders_;  // one per image
   Recorder& recorder_;  // image 0's
+  HealthCheck health_;  // the release each image reports (a release-aware balancer asks it)
   Balancer balancer_;
   LoadGenerator load_;
   std::optional<Deployer> deployer_;
   std::vector<std::unique_ptr<Deployer>> more_deployers_;  // per-image staging: images 1..N-1
-  std::optional<FaultPlan> faults_;
+  std::optional<FaultPlan> faults_;  // image 0's: the one crash points and crash states address
+  RunSettings others_st_;            // the other images' plans: drawn crashes only
+  std::vector<std::unique_ptr<FaultPlan>> more_faults_;  // strike = every-image: images 1..N-1
   std::optional<Rollout> rollout_;
   RunReport report_;
 };

@@ -357,6 +357,16 @@ void check_rolling(const Scenario& s, const Reader& r, const toml::table* cluste
     r.fail(line_of(*cluster->get("drain_timeout_ms")), "'drain_timeout_ms': only a rolling upgrade drains; expected upgrade = \"rolling\"");
 }
 
+// The images of a cluster share one simulated disk, so the power cut of one machine (its
+// unsynced writes lost, the others' kept) is not modelled: faults that strike every image
+// kill server processes.
+void check_strike(const Scenario& s, const Reader& r, const toml::table* faults) {
+  if (faults == nullptr || s.strike != "every-image" || s.images < 2 || s.kill == "process") return;
+  r.fail(line_of(*faults->get("strike")),
+         "'strike': \"every-image\" in a cluster needs kill = \"process\" (the images share one simulated disk, so one "
+         "machine's power cut is not modelled)");
+}
+
 }  // namespace
 
 std::vector<std::string> Scenario::release_files(int r) const {
@@ -466,7 +476,7 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
   }
 
   const toml::table* faults =
-      r.table(doc, "faults", {"crash", "crash_install", "crash_ppm", "restart_delay_ms", "crashes", "kill", "media", "disk_full_ms"});
+      r.table(doc, "faults", {"crash", "crash_install", "crash_ppm", "restart_delay_ms", "crashes", "kill", "media", "disk_full_ms", "strike"});
   r.string(faults, "crash", s.crash, {"none", "at-install", "random"});
   r.integer(faults, "crash_install", s.crash_install, 1, 1000);
   r.integer(faults, "crash_ppm", s.crash_ppm, 0, 1'000'000);
@@ -475,6 +485,7 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
   r.string(faults, "kill", s.kill, {"power", "process"});
   r.string(faults, "media", s.media, {"none", "bit-flip", "zero-block"});
   r.millis(faults, "disk_full_ms", s.disk_full, 86'400'000);
+  r.string(faults, "strike", s.strike, {"first-image", "every-image"});
 
   const toml::table* filesystem = r.table(doc, "filesystem", {"model", "read_error_ppm", "write_error_ppm", "fsync_error_ppm"});
   r.string(filesystem, "model", s.fs_model, {"posix", "ext4-ordered"});
@@ -489,14 +500,16 @@ Scenario parse_scenario(const std::string& text, const std::string& path) {
   r.integer(server, "max_tries", s.max_tries, 1, 1000);
 
   const toml::table* cluster =
-      r.table(doc, "cluster", {"images", "staging", "balance", "max_mixed_ms", "upgrade", "drain_timeout_ms"});
+      r.table(doc, "cluster", {"images", "staging", "balance", "routing", "max_mixed_ms", "upgrade", "drain_timeout_ms"});
   r.integer(cluster, "images", s.images, 1, kMaxImages);
   r.string(cluster, "staging", s.cluster_staging, {"shared", "per-image"});
   r.string(cluster, "balance", s.balance, {"sticky", "round-robin"});
+  r.string(cluster, "routing", s.routing, {"release-blind", "release-aware"});
   r.millis(cluster, "max_mixed_ms", s.max_mixed, 86'400'000);
   r.string(cluster, "upgrade", s.cluster_upgrade, {"all-at-once", "rolling"});
   r.millis(cluster, "drain_timeout_ms", s.drain_timeout, 3'600'000);
   check_rolling(s, r, cluster);
+  check_strike(s, r, faults);
 
   const toml::table* budgets = r.table(doc, "budgets", {"max_pause_ms", "max_image_growth", "liveness_ms", "max_retries_without_report"});
   r.millis(budgets, "max_pause_ms", s.max_pause, 86'400'000);

@@ -110,6 +110,10 @@ struct Scenario {
   std::string kill = "power";     // power: the machine loses power; process: only the server process dies
   std::string media = "none";     // none | bit-flip | zero-block: a durable file rots while the power is off
   Millis disk_full{0};            // once the trigger is staged, the disk is full for this long (ENOSPC)
+  // In a cluster: first-image: crashes and I/O errors strike image 0 only (crash points and
+  // update points always address it); every-image: each image's process has crashes and
+  // I/O errors of its own, drawn independently, and restarts on its own.
+  std::string strike = "first-image";
 
   // [filesystem]: the persistence model (docs/crash-model.md) and I/O errors per operation.
   std::string fs_model = "posix";  // posix | ext4-ordered
@@ -124,6 +128,9 @@ struct Scenario {
   int images = 1;                     // 1 to kMaxImages server images, each with its own image and snapshot
   std::string cluster_staging = "shared";  // shared: one staging directory; per-image: the deployer fans out
   std::string balance = "sticky";     // sticky (failover when its image is down) | round-robin
+  // release-blind: any image that is up may serve any session; release-aware: the balancer
+  // asks each image's release and never sends a session to one behind what it was served.
+  std::string routing = "release-blind";
   Millis max_mixed{-1};               // converged: longest the images may serve different releases (-1: liveness)
   // all-at-once: every image gets each deploy as it comes; rolling: one image at a time,
   // drained by the balancer first (per-image staging; scenarios/engine/rollout.hpp).

@@ -6,8 +6,8 @@
 
 namespace scenarios {
 
-Balancer::Balancer(std::vector<ServerProcesses*> images, const std::string& mode)
-    : images_(std::move(images)), sticky_(mode != "round-robin"), drained_(images_.size(), false),
+Balancer::Balancer(std::vector<ServerProcesses*> images, const std::string& mode, HealthCheck* health)
+    : images_(std::move(images)), sticky_(mode != "round-robin"), health_(health), drained_(images_.size(), false),
       in_flight_(images_.size(), 0), release_(images_.size(), 0) {
   HOTSIM_ASSERT(!images_.empty(), "a cluster has at least one image");
 }
@@ -26,6 +26,7 @@ Balancer::Route Balancer::route(int session, int number) {
     if (p != nullptr) ++in_flight_.front();
     return {p, 0};
   }
+  ask_health();
   int first = (session + (sticky_ ? 0 : number)) % n;
   if (sticky_)
     if (auto it = stuck_.find(session); it != stuck_.end()) first = it->second;
@@ -39,6 +40,13 @@ Balancer::Route Balancer::route(int session, int number) {
     return {images_[i]->current(), image};
   }
   return {};
+}
+
+// Release-aware: what each image that is up runs now (a down image is skipped anyway).
+void Balancer::ask_health() {
+  if (health_ == nullptr) return;
+  for (std::size_t i = 0; i < images_.size(); ++i)
+    if (const std::optional<int> release = health_->release(static_cast<int>(i))) release_[i] = *release;
 }
 
 void Balancer::finished(const Route& route) {

@@ -12,11 +12,15 @@
 // session that was served a release is only sent to images the rollout has brought to it
 // (or refused when none is up), as a release-aware balancer would: it never goes back.
 // Without a rollout nothing is drained and every image counts as release 0, so routing is
-// exactly as above.
+// exactly as above, unless the balancer is release-aware (`[cluster] failover =
+// "release-aware"`): then it asks each image's health check which release it runs before
+// each route, and the same rule keeps a session off the images behind it, with or without a
+// rollout.
 #include <map>
 #include <string>
 #include <vector>
 
+#include "scenarios/engine/health_check.hpp"
 #include "scenarios/engine/server_processes.hpp"
 
 namespace scenarios {
@@ -24,7 +28,8 @@ namespace scenarios {
 class Balancer {
  public:
   // `mode`: sticky | round-robin (the scenario's [cluster] balance, validated when parsed).
-  Balancer(std::vector<ServerProcesses*> images, const std::string& mode);
+  // `health`: the images' health check when the balancer is release-aware, else nullptr.
+  Balancer(std::vector<ServerProcesses*> images, const std::string& mode, HealthCheck* health = nullptr);
 
   struct Route {
     ServerProcess* process = nullptr;  // nullptr when no image may serve it
@@ -43,9 +48,11 @@ class Balancer {
 
  private:
   bool may_serve(int image, int session) const;
+  void ask_health();
 
   std::vector<ServerProcesses*> images_;
   bool sticky_;
+  HealthCheck* health_;
   std::map<int, int> stuck_;  // session -> the image that served it last (sticky)
   std::vector<bool> drained_;
   std::vector<int> in_flight_;

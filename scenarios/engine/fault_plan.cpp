@@ -9,23 +9,30 @@ namespace scenarios {
 using namespace std::chrono_literals;
 
 FaultPlan::FaultPlan(sim::World& world, const Scenario& scenario, const RunSettings& settings,
-                     ServerProcesses& processes, Recorder& recorder, Deployer& deployer)
-    : world_(world), sc_(scenario), st_(settings), processes_(processes), recorder_(recorder), deployer_(deployer) {}
+                     ServerProcesses& processes, Recorder& recorder, Deployer& deployer, bool addressed)
+    : world_(world), sc_(scenario), st_(settings), processes_(processes), recorder_(recorder), deployer_(deployer),
+      addressed_(addressed) {}
 
 void FaultPlan::watch(ServerProcess& process) {
   const int index = process.runtime->index();
+  // Installed for every plan: the hook is also where a dead process's fibers stop.
   process.runtime->on_server_fs_op(
       [this, index](std::string_view op, const std::string& path) { before_server_op(index, op, path); });
   process.runtime->sim_fs().set_io_errors({sc_.read_error_ppm, sc_.write_error_ppm, sc_.fsync_error_ppm});
 }
 
 void FaultPlan::spawn(int priority) {
-  const std::string mode = st_.crash_at_op ? "at-op" : st_.crash.value_or(sc_.crash);
-  if (mode != "none") world_.spawn("power", priority, [this, mode] { power(mode); });
+  spawn_power(priority, "power");
   if (sc_.disk_full.count() > 0) world_.spawn("disk full", priority, [this] { disk_full(); });
 }
 
+void FaultPlan::spawn_power(int priority, const std::string& name) {
+  const std::string mode = st_.crash_at_op ? "at-op" : st_.crash.value_or(sc_.crash);
+  if (mode != "none") world_.spawn(name, priority, [this, mode] { power(mode); });
+}
+
 void FaultPlan::before_server_op(int process, std::string_view op, const std::string& path) {
+  if (!addressed_) return;  // crash points, torn writes and the op count are image 0's
   if (process > 1 || (process == 0 && world_.now() < sc_.deploy_at)) return;
   // An earlier torn write that never reached its data (it failed first): crash here instead.
   if (world_.fs().disarm_tear()) crash_now(process);

@@ -8,6 +8,11 @@
 // the power is off a durable file may rot (media faults); after the restart delay a new
 // server process boots from what is left. Disk-full windows make writes fail with ENOSPC,
 // and I/O errors are injected into the server's reads, writes and fsyncs.
+//
+// In a cluster image 0 has the plan the settings address (crash points, crash states, the
+// disk-full window); with `[faults] strike = "every-image"` every other image has a plan of
+// its own too, for drawn crashes and I/O errors only: its process dies and restarts on its
+// own clock.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -23,14 +28,18 @@ namespace scenarios {
 
 class FaultPlan {
  public:
+  // `addressed`: the plan crash points and crash-state settings address (image 0's); it
+  // counts its server's file operations.
   FaultPlan(sim::World& world, const Scenario& scenario, const RunSettings& settings, ServerProcesses& processes,
-            Recorder& recorder, Deployer& deployer);
+            Recorder& recorder, Deployer& deployer, bool addressed = true);
 
   // Counts (and, at the chosen one, crashes at) a process's file operations, and injects its
   // I/O errors.
   void watch(ServerProcess& process);
   // Spawns the power fiber when the plan has a crash, and the disk-full window.
   void spawn(int priority);
+  // Only the power fiber, named `name` (another image's plan: the disk is the world's).
+  void spawn_power(int priority, const std::string& name);
 
   bool crashed() const { return crashes_ > 0; }
   int crashes() const { return crashes_; }
@@ -57,6 +66,7 @@ class FaultPlan {
   ServerProcesses& processes_;
   Recorder& recorder_;
   Deployer& deployer_;
+  bool addressed_;
   int crashes_ = 0;
   int ops_[2] = {0, 0};  // the first process's (after the deploy) and the first restart's
   bool booting_ = false;

@@ -43,6 +43,10 @@ std::vector<std::string> skipped_faults(const Scenario& sc) {
   if (!sc.curve.flat()) skipped.push_back("daily load curve: not applied live (think times as think_ms)");
   if (sc.cron) skipped.push_back("cron job: no empty trigger is staged live");
   if (!sc.local_change.empty()) skipped.push_back(fmt::format("local change {}: not typed in live", sc.local_change));
+  if (sc.images > 1)
+    skipped.push_back(fmt::format("cluster of {} images: live runs image 0 alone (no balancer, no other image, no rollout; "
+                                  "the cluster's oracles are the simulator's)",
+                                  sc.images));
   return skipped;
 }
 

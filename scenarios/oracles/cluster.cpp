@@ -123,7 +123,18 @@ std::optional<sim::Time> saved_everywhere(const std::vector<Observation>& images
       }
     }
     if (!done) return std::nullopt;
-    latest = std::max(latest, *done);
+    // A file operation that failed in the saving poll (its acknowledgement's fsync) leaves
+    // that image's part of the cleanup to its next poll.
+    auto poll_after = [&o](sim::Time t) -> std::optional<sim::Time> {
+      for (const PollSeen& p : o.polls)
+        if (p.mark.at > t) return p.mark.at;
+      return std::nullopt;
+    };
+    sim::Time ready = *done;
+    const std::optional<sim::Time> next = poll_after(*done);
+    for (const FileOpSeen& op : o.server_ops)
+      if (op.failed && op.mark.at >= *done && (!next || op.mark.at < *next)) ready = poll_after(op.mark.at).value_or(op.mark.at);
+    latest = std::max(latest, ready);
   }
   return latest;
 }

@@ -71,8 +71,9 @@ void judge_local_changes(const Observation& obs, const OracleContext& ctx, Verdi
 void judge_cluster(const std::vector<Observation>& images, const OracleContext& ctx, Verdicts& verdicts);
 // A rolling upgrade's: every image's release changes only while it is drained (rollout.cpp).
 void judge_rollout(const std::vector<Observation>& images, Verdicts& verdicts);
-// When the last image had durably saved `release` in every copy of its image; nullopt when
-// one never did.
+// When the last image had durably saved `release` in every copy of its image (or, when a file
+// operation failed in its saving poll, began the next poll, which finishes its cleanup);
+// nullopt when one never did.
 std::optional<sim::Time> saved_everywhere(const std::vector<Observation>& images, int release);
 
 // Every oracle over one run, violations in the order they happened.

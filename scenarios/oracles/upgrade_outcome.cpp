@@ -13,7 +13,8 @@
 //    which a file operation failed.
 //  - clean-completion: one poll period after the new release was durably saved (in every
 //    copy of the image the policy keeps), the trigger and the batch's files are gone from
-//    staging and none sits in quarantine; the batch is never read again; the upgrade cost at
+//    staging and none sits in quarantine (a poll later when a file operation failed after the
+//    save); the batch is never read again; the upgrade cost at
 //    most the snapshot saves the policy declares (when none of its file operations failed).
 //    With several deploys, each deploy's batch files once its release is saved, the rest
 //    for the last deploy.
@@ -257,16 +258,37 @@ void judge_clean_completion_of(const Observation& obs, const OracleContext& ctx,
     verdicts.violate("clean-completion", obs.end, "image.snapshot",
                      fmt::format("the upgrade saved the snapshot {} times; the policy declares {}", saves, ctx.declared_saves));
   // Staging one poll period later: the first poll at or after the deadline, or the end.
+  // A file operation that failed after the save (EIO, ENOSPC) leaves the cleanup to the next
+  // poll: then staging is judged at the poll after that one (a poll sees staging as the
+  // previous one left it).
+  // The first poll of the process at or after `from` and strictly after `after`.
+  auto first_poll = [&](sim::Time from, std::optional<sim::Time> after) -> const PollSeen* {
+    for (const PollSeen& p : obs.polls)
+      if (p.process == proc && p.mark.at >= from && (!after || p.mark.at > *after)) return &p;
+    return nullptr;
+  };
+  const PollSeen* judged_at = first_poll(deadline, std::nullopt);
+  bool retry_ran = true;  // the poll that redoes a failed cleanup ran before the end
+  for (;;) {
+    const sim::Time until = judged_at != nullptr ? judged_at->mark.at : obs.end.at + sim::Duration(1);
+    const FileOpSeen* failed = nullptr;
+    for (const FileOpSeen& op : obs.server_ops)
+      if (op.failed && op.process == proc && op.mark.at >= done->mark.at && op.mark.at < until) failed = &op;
+    if (failed == nullptr) break;
+    const PollSeen* retry = first_poll(failed->mark.at, failed->mark.at);
+    retry_ran = retry != nullptr;
+    const PollSeen* after = retry != nullptr ? first_poll(deadline, retry->mark.at) : nullptr;
+    if (after != nullptr && judged_at != nullptr && after->mark.at <= judged_at->mark.at) break;
+    judged_at = after;
+    if (after == nullptr) break;
+  }
   const StagingSeen* staging = nullptr;
   Mark seen = obs.end;
-  for (const PollSeen& p : obs.polls)
-    if (p.process == proc && p.mark.at >= deadline) {
-      staging = &p.staging;
-      seen = p.mark;
-      break;
-    }
-  if (staging == nullptr) {
-    if (obs.end.at < deadline || !obs.server_up || obs.last_process != proc) return;
+  if (judged_at != nullptr) {
+    staging = &judged_at->staging;
+    seen = judged_at->mark;
+  } else {
+    if (!retry_ran || obs.end.at < deadline || !obs.server_up || obs.last_process != proc) return;
     staging = &obs.final_staging;
   }
   const auto& of = ctx.releases.deploy_of;
@@ -289,8 +311,13 @@ void judge_clean_completion_of(const Observation& obs, const OracleContext& ctx,
   // (a deploy late in the run, cron-save's at 00:15) is not the installed batch.
   if (last && staging->quarantined && obs.deploy_started && first_moved_aside(obs, *obs.deploy_started) != nullptr)
     verdicts.violate("clean-completion", seen, "quarantine", "the installed batch sits in quarantine");
+  // The process that saved the release never reads its batch files again (a poll that only
+  // finishes a failed cleanup reads the trigger, not the packages); after the judged poll it
+  // reads neither.
   for (const auto& op : obs.server_ops)
-    if (op.process == proc && op.mark.at > seen.at && op.op == "read" && (ours(op.batch_file) || (op.trigger && trigger_ours_at(op.mark.at))))
+    if (op.process == proc && op.op == "read" &&
+        ((op.mark.at > done->mark.at && ours(op.batch_file)) ||
+         (op.mark.at > seen.at && op.trigger && trigger_ours_at(op.mark.at))))
       verdicts.violate("clean-completion", op.mark, op.path, "the completed batch was read again");
 }
 

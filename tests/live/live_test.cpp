@@ -117,6 +117,13 @@ TEST(LiveFidelity, SkipsWhatARealDiskCannotDoAndNamesIt) {
   EXPECT_TRUE(scenarios::live::skipped_faults(scenarios::load_scenario(kDefault + "load-order.toml")).empty());
 }
 
+TEST(LiveFidelity, RunsOneImageOfAClusterAndSaysSo) {
+  const auto cluster = scenarios::load_scenario(kDefault + "several-images-shared-staging.toml");
+  const auto skipped = scenarios::live::skipped_faults(cluster);
+  ASSERT_EQ(skipped.size(), 1u);
+  EXPECT_NE(skipped.front().find("cluster of 3 images: live runs image 0 alone"), std::string::npos) << skipped.front();
+}
+
 TEST(LiveCommand, BadInputIsRefusedWithExitTwo) {
   const std::string hotsim = HOTSIM_BINARY;
   const std::string scenario = kDefault + "load-order.toml";

@@ -60,7 +60,8 @@ TEST(ImageLanes, AClusterTimelineHasALanePerImageWithItsRequestsAndEvents) {
   for (int lane = 0; lane < 3; ++lane) upgraded += kinds[lane].contains("request on the last release") ? 1 : 0;
   EXPECT_GE(upgraded, 1);
   EXPECT_LT(upgraded, 3);
-  EXPECT_TRUE(kinds[0].contains("crash")) << "image 0's process dies once in this scenario";
+  EXPECT_TRUE(kinds[0].contains("crash") || kinds[1].contains("crash") || kinds[2].contains("crash"))
+      << "every image's process may die once in this scenario, and one did";
 
   const nlohmann::json data = page_data(t);
   ASSERT_EQ(data["timelines"].size(), 1u);

@@ -172,6 +172,9 @@ TEST(ScenarioFile, BadClusterSettingsSayFileLineAndWhatWasExpected) {
       {base("[cluster]\nupgrade = \"rolling\"\nimages = 3\n"), "\"rolling\" needs staging = \"per-image\""},
       {base("[cluster]\ndrain_timeout_ms = 500\nimages = 3\n"), "'drain_timeout_ms': only a rolling upgrade drains"},
       {base("[cluster]\ndrain_timeout_ms = -1\n"), "'drain_timeout_ms'"},
+      {base("[cluster]\nrouting = \"by-version\"\n"), "'routing': expected one of release-blind, release-aware"},
+      {base("[faults]\nstrike = \"some-images\"\n"), "'strike': expected one of first-image, every-image"},
+      {base("[faults]\nstrike = \"every-image\"\n[cluster]\nimages = 3\n"), "\"every-image\" in a cluster needs kill = \"process\""},
   };
   for (const Case& c : cases) {
     try {
