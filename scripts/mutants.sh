@@ -5,7 +5,8 @@
 # line says which bug and which oracle should catch it). The script copies the tree to a
 # scratch directory, checks that the unmutated copy passes, then for each mutant: applies it,
 # rebuilds hotsim, and runs the default suite, the update-point sweep, the crash-point sweep
-# (crash points over crash-before-save and broken-package only, unless MUTANTS_FULL=1) and
+# (crash points over crash-before-save, broken-package and the shared-staging cluster only,
+# unless MUTANTS_FULL=1) and
 # cron-save under --swarm (faults and restarts around the 2am save) until one of them
 # exits 1 (an undeclared outcome: caught; any other exit, such as an internal assertion's 3, is a
 # failure of the harness, not a catch). It prints caught/survived per mutant and exits
@@ -32,7 +33,7 @@ git ls-files -co --exclude-standard -z | (cd "$root" && xargs -0 cp --parents -t
 cd "$work/src"
 cmake --preset default >/dev/null
 
-crash_inputs=(scenarios/default/crash-before-save.toml scenarios/default/broken-package.toml)
+crash_inputs=(scenarios/default/crash-before-save.toml scenarios/default/broken-package.toml scenarios/default/several-images-shared-staging.toml)
 [ "${MUTANTS_FULL:-0}" = 1 ] && crash_inputs=(scenarios/default)
 
 build() { cmake --build --preset default -j "$jobs" --target hotsim >"$work/out/build.log" 2>&1; }
@@ -64,7 +65,7 @@ first_catch() {
 # What fired, from the run's log: the oracles named on its UNEXPECTED and FAIL lines.
 fired() {
   { grep -E "UNEXPECTED|FAIL" "$work/out/$1-$2.log" 2>/dev/null || true; } |
-    grep -oE "torn-request|dnu-by-upgrade|lost-session|pause-budget|eventual-upgrade|refused-good-batch|bounded-retry|clean-completion|liveness|lost-upgrade|restart-fidelity|cannot-boot|torn-package|image-growth|app-error" |
+    grep -oE "torn-request|dnu-by-upgrade|lost-session|pause-budget|eventual-upgrade|refused-good-batch|bounded-retry|clean-completion|liveness|lost-upgrade|restart-fidelity|cannot-boot|torn-package|image-growth|app-error|converged|version-skew|drained-upgrade|lost-local-change" |
     sort -u | paste -sd, - || true
 }
 
