@@ -178,7 +178,13 @@ StagingSeen Recorder::staging() const {
 }
 
 std::optional<std::pair<std::uint64_t, ReleaseState>> Recorder::decode(const std::string& bytes) const {
-  return decode_image(bytes, config_.snapshot, releases_);
+  // The same bytes are decoded twice in a row when a new snapshot is seen in place and then
+  // made durable; decoding is a pure function of them, so the last answer is kept.
+  if (!decoded_bytes_ || *decoded_bytes_ != bytes) {
+    decoded_ = decode_image(bytes, config_.snapshot, releases_);
+    decoded_bytes_ = bytes;
+  }
+  return decoded_;
 }
 
 void Recorder::check_snapshot(int process, bool volatile_view) {
