@@ -1,6 +1,7 @@
 #include "sim/trace.hpp"
 
 #include <algorithm>
+#include <iterator>
 
 #include <fmt/format.h>
 
@@ -84,24 +85,41 @@ const std::string& Trace::fiber_name(std::uint64_t fiber) const {
   return fiber < fiber_names_.size() ? fiber_names_[fiber] : unknown;
 }
 
-std::string format_time(std::int64_t time_ns) {
+namespace {
+void format_time_to(fmt::memory_buffer& out, std::int64_t time_ns) {
   const std::int64_t ms = time_ns / 1'000'000;
-  return fmt::format("{}:{:02}:{:02}.{:03}", ms / 3'600'000, ms / 60'000 % 60, ms / 1000 % 60,
-                     ms % 1000);
+  fmt::format_to(std::back_inserter(out), "{}:{:02}:{:02}.{:03}", ms / 3'600'000, ms / 60'000 % 60, ms / 1000 % 60,
+                 ms % 1000);
+}
+
+void format_event(fmt::memory_buffer& out, const Trace& trace, const TraceEvent& e) {
+  // The time is padded by nothing, so it is written in place rather than as a string first.
+  out.push_back('[');
+  format_time_to(out, e.time_ns);
+  fmt::format_to(std::back_inserter(out), "] {:<16} {:<7} {}", trace.fiber_name(e.fiber), to_string(e.kind), e.detail);
+}
+}  // namespace
+
+std::string format_time(std::int64_t time_ns) {
+  fmt::memory_buffer out;
+  format_time_to(out, time_ns);
+  return fmt::to_string(out);
 }
 
 std::string Trace::format(const TraceEvent& e) const {
-  return fmt::format("[{}] {:<16} {:<7} {}", format_time(e.time_ns), fiber_name(e.fiber),
-                     to_string(e.kind), e.detail);
+  fmt::memory_buffer out;
+  format_event(out, *this, e);
+  return fmt::to_string(out);
 }
 
 std::string Trace::dump(std::size_t first, std::size_t last) const {
-  std::string out;
+  // One buffer for the whole dump: a string per event (and per time) was most of its cost.
+  fmt::memory_buffer out;
   for (std::size_t i = first; i < events_.size() && i < last; ++i) {
-    out += format(events_[i]);
-    out += '\n';
+    format_event(out, *this, events_[i]);
+    out.push_back('\n');
   }
-  return out;
+  return fmt::to_string(out);
 }
 
 }  // namespace sim

@@ -178,7 +178,13 @@ StagingSeen Recorder::staging() const {
 }
 
 std::optional<std::pair<std::uint64_t, ReleaseState>> Recorder::decode(const std::string& bytes) const {
-  return decode_image(bytes, config_.snapshot, releases_);
+  // The same bytes are decoded twice in a row when a new snapshot is seen in place and then
+  // made durable; decoding is a pure function of them, so the last answer is kept.
+  if (!decoded_bytes_ || *decoded_bytes_ != bytes) {
+    decoded_ = decode_image(bytes, config_.snapshot, releases_);
+    decoded_bytes_ = bytes;
+  }
+  return decoded_;
 }
 
 void Recorder::check_snapshot(int process, bool volatile_view) {
@@ -192,14 +198,19 @@ void Recorder::check_snapshot(int process, bool volatile_view) {
   // Any copy the policy keeps: the boot may read whichever survived intact.
   for (std::size_t copy = 0; copy < snapshot_paths_.size(); ++copy) {
     const std::string& path = snapshot_paths_[copy];
-    const auto durable = fs.peek_durable(path);
-    const std::uint64_t raw = durable ? upgrader::fnv1a64(*durable) : 0;
-    if (raw == durable_snapshot_raw_[path]) continue;
-    durable_snapshot_raw_[path] = raw;
-    if (!durable) continue;
+    auto durable = fs.peek_durable(path);
+    // Compared byte for byte, not by a hash of them: this runs at every poll and fsync, and
+    // hashing a whole image each time was a tenth of a suite's time (memcmp is far faster).
+    std::optional<std::string>& seen = durable_snapshot_seen_[path];
+    if (durable == seen) continue;
+    if (!durable) {
+      seen.reset();
+      continue;
+    }
     if (auto decoded = decode(*durable))
       obs_.snapshots.push_back(
           {mark(), process, true, decoded->first, durable->size(), std::move(decoded->second), static_cast<int>(copy)});
+    seen = std::move(durable);
   }
 }
 

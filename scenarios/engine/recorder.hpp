@@ -78,7 +78,9 @@ class Recorder {
   std::map<int, ReleaseState> last_state_;  // per process
   std::map<int, std::size_t> op_in_flight_;  // per process: its operation under way (index in server_ops)
   std::vector<std::string> snapshot_paths_;  // every copy of the image the policy keeps
-  std::map<std::string, std::uint64_t> durable_snapshot_raw_;  // per copy: hash of the durable bytes last seen
+  std::map<std::string, std::optional<std::string>> durable_snapshot_seen_;  // per copy: the durable bytes last seen
+  mutable std::optional<std::string> decoded_bytes_;  // the bytes decode() was last asked about
+  mutable std::optional<std::pair<std::uint64_t, ReleaseState>> decoded_;  // and its answer
   std::vector<std::string> torn_seen_;
   std::vector<upgrader::MethodDef> local_methods_;  // index = place in obs_.local_changes
   std::vector<Recorder*> mirrors_;

@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "scenarios/engine/observation.hpp"
@@ -97,7 +98,9 @@ class RequestWitness : public upgrader::MethodObserver {
 
  private:
   const Releases& releases_;
-  std::map<std::uint64_t, std::set<std::string>> seen_;  // releases holding the code -> labels
+  // A method run: class, selector, package, version (formatted only by describe()).
+  using MethodLabel = std::tuple<std::string, std::string, std::string, std::int64_t>;
+  std::map<std::uint64_t, std::set<MethodLabel, std::less<>>> seen_;  // releases holding the code -> methods
   std::uint64_t common_ = ~std::uint64_t{0};              // releases holding all of it
 };
 
