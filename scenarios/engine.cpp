@@ -259,6 +259,7 @@ class Run {
     report_.server_fs_ops = faults_->server_fs_ops();
     report_.server_op_log = faults_->ops();
     report_.ops_until_settled = ops_until_settled(obs);
+    report_.up_at_end = std::all_of(images.begin(), images.end(), [](const Observation& o) { return o.server_up; });
     report_.upgraded = std::all_of(images.begin(), images.end(), [&](const Observation& o) {
       return o.server_up && o.final_image.is(releases_.last());
     });

@@ -56,6 +56,7 @@ struct RunReport {
   std::vector<std::string> yield_points;  // distinct "Class>>selector" send sites reached before the deploy
   bool upgrade_started_at_point = false;
   bool upgraded = false;  // the image ended up holding the last deploy's release
+  bool up_at_end = false; // every image's server process was up when the run ended
   std::string trace;      // when keep_trace: readable dump
   std::vector<sim::TraceEvent> events;  // when keep_trace
   std::vector<std::string> fiber_names;  // index = fiber id of the events

@@ -124,7 +124,9 @@ RC_GTEST_PROP(SafePolicy, NeverViolatesAnOracleOnGeneratedAppsAndFaultPlans, ())
   const RunReport report = run_scenario(sc, "safe", settings);
   std::filesystem::remove_all(dir);
   for (const auto& v : report.violations) RC_FAIL(v.oracle + " at " + v.where + ": " + v.why);
-  RC_ASSERT(report.upgraded);
+  // A crash in the run's last restart delay leaves the server down at the end (rapidcheck
+  // found one at 29.2 s of 30): then eventual-upgrade judged it, above.
+  RC_ASSERT(report.upgraded || !report.up_at_end);
 }
 
 }  // namespace
