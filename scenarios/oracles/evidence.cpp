@@ -194,8 +194,8 @@ void RequestWitness::on_method(const upgrader::CompiledMethod& m) {
   if (it == releases_.holders.end()) return;  // code every release has
   // Looked up by views and copied only when new: a request runs the same few methods over
   // and over, and formatting a label at every send was a twelfth of a suite's time.
-  std::set<MethodLabel, std::less<>>& labels = seen_[it->second];
-  const auto key = std::make_tuple(std::string_view(m.class_name), std::string_view(m.selector), std::string_view(m.package), m.version);
+  std::set<MethodLabel, LabelLess>& labels = seen_[it->second];
+  const MethodView key{m.class_name, m.selector, m.package, m.version};
   if (labels.find(key) == labels.end()) labels.emplace(m.class_name, m.selector, m.package, m.version);
   common_ &= it->second;
 }
@@ -206,7 +206,8 @@ bool RequestWitness::ran_new() const {
 
 namespace {
 // "Class>>selector (package version)", in the order of those texts.
-std::set<std::string> formatted(const std::set<std::tuple<std::string, std::string, std::string, std::int64_t>, std::less<>>& methods) {
+template <class Labels>
+std::set<std::string> formatted(const Labels& methods) {
   std::set<std::string> out;
   for (const auto& [class_name, selector, package, version] : methods)
     out.insert(fmt::format("{}>>{} ({} {})", class_name, selector, package, version));

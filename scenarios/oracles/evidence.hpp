@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <vector>
 
@@ -100,7 +101,17 @@ class RequestWitness : public upgrader::MethodObserver {
   const Releases& releases_;
   // A method run: class, selector, package, version (formatted only by describe()).
   using MethodLabel = std::tuple<std::string, std::string, std::string, std::int64_t>;
-  std::map<std::uint64_t, std::set<MethodLabel, std::less<>>> seen_;  // releases holding the code -> methods
+  using MethodView = std::tuple<std::string_view, std::string_view, std::string_view, std::int64_t>;
+  // Orders labels, and compares a label with a view of one, so a lookup copies no string
+  // (tuples of strings and of views do not compare with each other under every library).
+  struct LabelLess {
+    using is_transparent = void;
+    static MethodView view(const MethodLabel& l) { return {std::get<0>(l), std::get<1>(l), std::get<2>(l), std::get<3>(l)}; }
+    static const MethodView& view(const MethodView& v) { return v; }
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const { return view(a) < view(b); }
+  };
+  std::map<std::uint64_t, std::set<MethodLabel, LabelLess>> seen_;  // releases holding the code -> methods
   std::uint64_t common_ = ~std::uint64_t{0};              // releases holding all of it
 };
 
