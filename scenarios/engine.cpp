@@ -11,6 +11,7 @@
 #include "scenarios/engine/health_check.hpp"
 #include "scenarios/engine/load_generator.hpp"
 #include "scenarios/engine/recorder.hpp"
+#include "scenarios/engine/release_files.hpp"
 #include "scenarios/engine/rollout.hpp"
 #include "scenarios/engine/server_processes.hpp"
 #include "scenarios/swarm.hpp"
@@ -68,7 +69,7 @@ sim::WorldConfig world_config(const Scenario& sc, const RunSettings& st) {
 class Run {
  public:
   Run(const Scenario& sc, const std::string& policy, const RunSettings& st, Judging judging)
-      : sc_(sc), policy_(policy), st_(st), releases_(read_releases(sc.app_dir, sc.old_packages, sc.new_packages, sc.next_packages)),
+      : sc_(sc), policy_(policy), st_(st), files_(scenario_releases(sc)), releases_(files_->releases),
         world_(world_config(sc, st)),
         cluster_(world_, sc, server_config(sc), policy_factory(sc, policy)),
         processes_(cluster_.image(0)),
@@ -232,7 +233,7 @@ class Run {
       images.push_back(recorders_[static_cast<std::size_t>(i)]->finish(cluster_.image(i).current()));
     const Observation& obs = images.front();
     OracleContext ctx{sc_, releases_, processes_.first().server->policy().snapshot_saves_per_upgrade(),
-                      fresh_image_bytes(releases_), processes_.config().snapshot, swarm_adds_crashes(st_.swarm),
+                      files_->fresh_image_bytes, processes_.config().snapshot, swarm_adds_crashes(st_.swarm),
                       processes_.config().local_changes_report, false, std::nullopt};
     Verdicts verdicts;
     if (recorder_.enabled()) verdicts = cluster_.size() == 1 ? scenarios::judge(obs, ctx) : judge_each_image(images, ctx);
@@ -335,7 +336,8 @@ class Run {
   const Scenario& sc_;
   std::string policy_;
   RunSettings st_;
-  Releases releases_;
+  std::shared_ptr<const ScenarioReleases> files_;  // shared by every run of the scenario
+  const Releases& releases_;
   sim::World world_;
   Cluster cluster_;
   ServerProcesses& processes_;  // image 0: the one the faults, update points and crash points address
