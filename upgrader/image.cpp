@@ -38,15 +38,13 @@ void Image::migrate(Object& obj) const {
   if (obj.shape_release == current_->number) return;
   obj.shape_release = current_->number;
   if (!current_->classes.contains(obj.class_name)) return;  // class gone: keep as it was
-  const auto shape = current_->all_fields(obj.class_name);
+  const auto& shape = current_->all_fields(obj.class_name);
   if (shape.size() == obj.fields.size() &&
       std::all_of(shape.begin(), shape.end(), [&](const std::string& f) { return obj.fields.contains(f); }))
     return;
-  std::map<std::string, Value> fields;
-  for (const auto& f : shape) {
-    auto it = obj.fields.find(f);
-    fields[f] = it == obj.fields.end() ? Value{} : std::move(it->second);
-  }
+  FieldTable fields = FieldTable::nil_fields(shape);
+  for (auto& [name, value] : fields)
+    if (auto it = obj.fields.find(name); it != obj.fields.end()) value = std::move(it->second);
   obj.fields = std::move(fields);
 }
 
@@ -67,7 +65,7 @@ ObjectId Image::new_object(const std::string& class_name) {
   Object& obj = heap_[id];
   obj.class_name = class_name;
   obj.shape_release = current_->number;
-  for (const auto& f : current_->all_fields(class_name)) obj.fields[f] = Value{};
+  obj.fields = FieldTable::nil_fields(current_->all_fields(class_name));
   return id;
 }
 

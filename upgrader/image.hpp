@@ -11,22 +11,17 @@
 #include <variant>
 #include <vector>
 
+#include "upgrader/field_table.hpp"
 #include "upgrader/release.hpp"
 #include "upgrader/runtime.hpp"
 
 namespace upgrader {
 
-using ObjectId = std::uint64_t;
-struct ObjectRef {
-  ObjectId id;
-  bool operator==(const ObjectRef&) const = default;
-};
-using Value = std::variant<std::monostate, std::int64_t, std::string, ObjectRef>;
-std::string to_string(const Value& value);
+std::string to_string(const Value& value);  // Value, ObjectRef: upgrader/field_table.hpp
 
 struct Object {
   std::string class_name;
-  std::map<std::string, Value> fields;
+  FieldTable fields;
   std::uint64_t shape_release = 0;  // the release whose shape `fields` has
 };
 

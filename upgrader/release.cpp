@@ -67,7 +67,8 @@ std::string Release::class_var_owner(const std::string& class_name, const std::s
   return {};
 }
 
-std::vector<std::string> Release::all_fields(const std::string& class_name) const {
+const std::vector<std::string>& Release::all_fields(const std::string& class_name) const {
+  if (auto cached = shape_cache_.shapes.find(class_name); cached != shape_cache_.shapes.end()) return cached->second;
   std::vector<const ClassInfo*> chain;
   std::string name = class_name;
   while (!is_root(name) && chain.size() < 1000) {
@@ -84,7 +85,7 @@ std::vector<std::string> Release::all_fields(const std::string& class_name) cons
   if (!chain.empty())
     for (const auto& v : chain.front()->class_vars)
       if (std::find(fields.begin(), fields.end(), v) == fields.end()) fields.push_back(v);
-  return fields;
+  return shape_cache_.shapes.emplace(class_name, std::move(fields)).first->second;
 }
 
 std::string Release::gap() const {
@@ -124,6 +125,7 @@ std::vector<std::string> Release::unmet_requirements(const Package& package) con
 
 void Release::apply(const Package& package, bool check_requires) {
   method_cache_ = MethodCache();
+  shape_cache_ = ShapeCache();
   if (check_requires) {
     auto unmet = unmet_requirements(package);
     if (!unmet.empty())

@@ -52,8 +52,9 @@ class Release {
 
   // Walks the superclass chain (of metaclasses for "Foo class") up to the root.
   const CompiledMethod* lookup(const std::string& class_name, const std::string& selector) const;
-  // Inherited fields first, then the class's own; empty for an unknown class.
-  std::vector<std::string> all_fields(const std::string& class_name) const;
+  // Inherited fields first, then the class's own; empty for an unknown class. Kept per class
+  // (every new object asks), valid as long as this release is not changed.
+  const std::vector<std::string>& all_fields(const std::string& class_name) const;
   bool has_class(const std::string& name) const { return name == "Object" || classes.contains(name); }
   // The metaclass, on `class_name`'s side or above it, that declares class variable `var`
   // ("" when none does): where the variable lives.
@@ -76,7 +77,19 @@ class Release {
   void apply(const Package& package, bool check_requires);
 
  private:
+  // all_fields()'s answers; a copy (the next release being built) starts empty.
+  struct ShapeCache {
+    ShapeCache() = default;
+    ShapeCache(const ShapeCache&) {}
+    ShapeCache& operator=(const ShapeCache&) {
+      shapes.clear();
+      return *this;
+    }
+    std::map<std::string, std::vector<std::string>, std::less<>> shapes;
+  };
+
   mutable MethodCache method_cache_;  // lookup()'s answers; apply() clears it
+  mutable ShapeCache shape_cache_;    // likewise
 };
 
 // A package that could not be applied, and why (its last LoadError).
