@@ -151,7 +151,7 @@ class Run {
     }
     ServerProcess& p = image.start();
     p.server->boot();
-    if (auto failed = install_in_dependency_order(p.server->image(), releases_.old_packages); !failed.empty())
+    if (auto failed = files_->install_old_release(p.server->image()); !failed.empty())
       throw ScenarioError(sc_.path, 0, fmt::format("the old release does not install: {}", failed.front()));
     type_in_local_change(p, *recorders_[static_cast<std::size_t>(i)]);
     load_.open_sessions(p, st_.sessions.value_or(sc_.sessions));

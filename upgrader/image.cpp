@@ -25,6 +25,7 @@ void Image::publish(std::shared_ptr<const Release> release) {
                 release->number, current_->number);
   HOTSIM_ASSERT(release->gap().empty(), "publishing an incomplete release {}: {}", release->number, release->gap());
   current_ = std::move(release);
+  new_fields_.clear();
 }
 
 void Image::install(const Package& package, bool check_requires) {
@@ -65,7 +66,10 @@ ObjectId Image::new_object(const std::string& class_name) {
   Object& obj = heap_[id];
   obj.class_name = class_name;
   obj.shape_release = current_->number;
-  obj.fields = FieldTable::nil_fields(current_->all_fields(class_name));
+  auto fields = new_fields_.find(class_name);
+  if (fields == new_fields_.end())
+    fields = new_fields_.emplace(class_name, FieldTable::nil_fields(current_->all_fields(class_name))).first;
+  obj.fields = fields->second;
   return id;
 }
 
@@ -134,6 +138,7 @@ Image::State Image::state() const {
 
 void Image::restore(State s) {
   current_ = std::move(s.release);
+  new_fields_.clear();
   lookups_.clear();
   heap_ = std::move(s.heap);
   sessions_ = std::move(s.sessions);

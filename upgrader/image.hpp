@@ -109,6 +109,9 @@ class Image {
   std::uint64_t next_session_ = 1;
   std::size_t gc_threshold_ = 4096;  // collect when the heap outgrows this (twice the live set)
   LookupCache lookups_;
+  // A new instance's fields per class under current_, all nil: copied, never built again.
+  // Cleared wherever current_ changes (publish, restore).
+  std::map<std::string, FieldTable, std::less<>> new_fields_;
 };
 
 }  // namespace upgrader

@@ -46,8 +46,18 @@ std::shared_ptr<const ScenarioReleases> scenario_releases(const Scenario& sc) {
   auto built = std::make_shared<ScenarioReleases>();
   built->releases = read_releases(sc.app_dir, sc.old_packages, sc.new_packages, sc.next_packages);
   built->fresh_image_bytes = fresh_image_bytes(built->releases);
+  upgrader::Image fresh;
+  built->old_failed = install_in_dependency_order(fresh, built->releases.old_packages);
+  built->old_release = fresh.current();
   const std::lock_guard<std::mutex> lock(mutex);
   return read.try_emplace(std::move(key), std::move(built)).first->second;
+}
+
+std::vector<std::string> ScenarioReleases::install_old_release(upgrader::Image& image) const {
+  if (image.current()->number != 0) return install_in_dependency_order(image, releases.old_packages);
+  if (old_release->number > 0)  // none installed: the fresh image stays as it is
+    image.publish(std::make_shared<const upgrader::Release>(*old_release));  // the copy starts with empty caches
+  return old_failed;
 }
 
 }  // namespace scenarios

@@ -11,6 +11,7 @@
 #include "scenarios/engine.hpp"
 #include "scenarios/engine/release_files.hpp"
 #include "scenarios/scenario.hpp"
+#include "upgrader/snapshot.hpp"
 
 namespace scenarios {
 namespace {
@@ -39,6 +40,23 @@ TEST(ReleaseFiles, ReadsOnceAndAfreshWhenAFileChanges) {
   EXPECT_EQ(changed->releases.new_packages.front().version, 1) << "the rewritten file is read afresh";
   EXPECT_EQ(first->releases.new_packages.front().version, 2) << "a run still holding the old one keeps it";
   fs::remove_all(app);
+}
+
+TEST(ReleaseFiles, TheOldReleaseInstallsAsPackageByPackage) {
+  for (const char* name : {"load-order.toml", "large-release.toml", "three-releases.toml"}) {
+    const Scenario sc = load_scenario(std::string(HOTSIM_SOURCE_DIR) + "/scenarios/default/" + name);
+    const auto files = scenario_releases(sc);
+    upgrader::Image by_copy, by_packages;
+    EXPECT_EQ(files->install_old_release(by_copy), install_in_dependency_order(by_packages, files->releases.old_packages));
+    EXPECT_GT(by_copy.current()->number, 0u) << name;
+    EXPECT_EQ(by_copy.current()->number, by_packages.current()->number) << name;
+    EXPECT_EQ(upgrader::encode_snapshot(by_copy), upgrader::encode_snapshot(by_packages)) << name;
+    EXPECT_NE(by_copy.current(), files->old_release) << "each image gets its own copy";
+    // On an image that already holds a release, package by package as before.
+    const auto before = by_copy.current();
+    files->install_old_release(by_copy);
+    EXPECT_GT(by_copy.current()->number, before->number) << name;
+  }
 }
 
 }  // namespace
