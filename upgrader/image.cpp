@@ -136,6 +136,10 @@ Image::State Image::state() const {
   return State{current_, heap(), sessions_, class_objects_, next_object_, next_session_};
 }
 
+Image::StateView Image::view() const {
+  return StateView{*current_, heap(), sessions_, class_objects_, next_object_, next_session_};
+}
+
 void Image::restore(State s) {
   current_ = std::move(s.release);
   new_fields_.clear();

@@ -69,6 +69,17 @@ class Image {
   };
   State state() const;
   void restore(State state);
+  // The same state by reference, all objects migrated: what a snapshot encodes, without a
+  // copy of the heap at every save.
+  struct StateView {
+    const Release& release;
+    const std::map<ObjectId, Object>& heap;
+    const std::map<std::uint64_t, Session>& sessions;
+    const std::map<std::string, ObjectId>& class_objects;
+    ObjectId next_object;
+    std::uint64_t next_session;
+  };
+  StateView view() const;
 
  private:
   // Recent heap lookups, direct-mapped by id: a request touches the same few objects at

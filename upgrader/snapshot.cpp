@@ -183,9 +183,9 @@ std::shared_ptr<const Release> read_release(Reader& r) {
 }  // namespace
 
 std::string encode_snapshot(const Image& image) {
-  const Image::State s = image.state();
+  const Image::StateView s = image.view();
   Writer w;
-  write_release(w, *s.release);
+  write_release(w, s.release);
   w.u64(s.heap.size());
   for (const auto& [id, obj] : s.heap) {
     w.u64(id);
