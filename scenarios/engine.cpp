@@ -264,11 +264,13 @@ class Run {
     report_.upgraded = std::all_of(images.begin(), images.end(), [&](const Observation& o) {
       return o.server_up && o.final_image.is(releases_.last());
     });
-    std::vector<RequestSeen> requests;
-    for (const Observation& o : images) requests.insert(requests.end(), o.requests.begin(), o.requests.end());
+    std::vector<const RequestSeen*> requests;  // every image's, by reference: a request is a big record
+    for (const Observation& o : images)
+      for (const RequestSeen& r : o.requests) requests.push_back(&r);
     if (images.size() > 1)
-      std::stable_sort(requests.begin(), requests.end(), [](const RequestSeen& a, const RequestSeen& b) { return a.mark.step < b.mark.step; });
-    for (const RequestSeen& r : requests) {
+      std::stable_sort(requests.begin(), requests.end(), [](const RequestSeen* a, const RequestSeen* b) { return a->mark.step < b->mark.step; });
+    for (const RequestSeen* seen : requests) {
+      const RequestSeen& r = *seen;
       if (r.result != RequestSeen::Result::Served) continue;
       report_.pauses.push_back(r.held);
       report_.served.push_back({r.start, r.end - r.start, r.image_at_start.is(releases_.last()), r.image});

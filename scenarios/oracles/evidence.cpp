@@ -190,7 +190,7 @@ std::vector<std::vector<std::string>> torn_code(const upgrader::Release& release
 }
 
 void RequestWitness::on_method(const upgrader::CompiledMethod& m) {
-  const auto it = releases_.holders.find(PackageVersion{m.package, m.version});
+  const auto it = releases_.holders.find(PackageVersionLess::View{m.package, m.version});
   if (it == releases_.holders.end()) return;  // code every release has
   // Looked up by views and copied only when new: a request runs the same few methods over
   // and over, and formatting a label at every send was a twelfth of a suite's time.

@@ -23,6 +23,16 @@
 namespace scenarios {
 
 using PackageVersion = std::pair<std::string, std::int64_t>;
+// Orders (name, version)s, and compares one with a view of one: a lookup at every method a
+// request runs copies no name.
+struct PackageVersionLess {
+  using is_transparent = void;
+  using View = std::pair<std::string_view, std::int64_t>;
+  static View view(const PackageVersion& p) { return {p.first, p.second}; }
+  static const View& view(const View& v) { return v; }
+  template <class A, class B>
+  bool operator()(const A& a, const B& b) const { return view(a) < view(b); }
+};
 
 // The releases as the package files define them: release 0 is installed at boot, release d
 // is release d-1 with deploy d's files replacing their namesakes (d = 1: the scenario's
@@ -39,7 +49,7 @@ struct Releases {
   // Per release r: its (name, version)s.
   std::vector<std::set<PackageVersion>> versions;
   // (name, version) -> bit r set when release r holds it; only those some release lacks.
-  std::map<PackageVersion, std::uint64_t> holders;
+  std::map<PackageVersion, std::uint64_t, PackageVersionLess> holders;
   // Per release r: the harness itself installs deploys 1..r in turn (each in dependency
   // order) on release 0. installable[0] is true.
   std::vector<bool> installable;
