@@ -55,4 +55,10 @@ void Balancer::finished(const Route& route) {
 
 void Balancer::drain(int image, bool out) { drained_[static_cast<std::size_t>(image)] = out; }
 
+// A release-aware balancer asks the health check before each route, and only about images
+// that are up: it would overwrite this before the image could be chosen.
+void Balancer::upgraded(int image, int release) {
+  if (health_ == nullptr) release_[static_cast<std::size_t>(image)] = release;
+}
+
 }  // namespace scenarios

@@ -8,14 +8,12 @@
 //
 // A rolling upgrade (scenarios/engine/rollout.hpp) drains an image: no request, new or
 // sticky, goes to it until the rollout puts it back, and the rollout waits for the ones in
-// flight there. The rollout also tells it which release each image was upgraded to, and a
-// session that was served a release is only sent to images the rollout has brought to it
-// (or refused when none is up), as a release-aware balancer would: it never goes back.
-// Without a rollout nothing is drained and every image counts as release 0, so routing is
-// exactly as above, unless the balancer is release-aware (`[cluster] failover =
-// "release-aware"`): then it asks each image's health check which release it runs before
-// each route, and the same rule keeps a session off the images behind it, with or without a
-// rollout.
+// flight there. A session that was served a release is only sent to images that run it or a
+// newer one (or refused when none is up): it never goes back. Which release an image runs
+// has one source: when the balancer is release-aware (`[cluster] routing = "release-aware"`),
+// the health check, asked about each image before each route, with or without a rollout;
+// otherwise the rollout, which tells it which release it upgraded each image to. Without
+// either every image counts as release 0, so routing is exactly as above.
 #include <map>
 #include <string>
 #include <vector>
@@ -44,7 +42,8 @@ class Balancer {
   void drain(int image, bool out);
   bool drained(int image) const { return drained_[static_cast<std::size_t>(image)]; }
   int in_flight(int image) const { return in_flight_[static_cast<std::size_t>(image)]; }
-  void upgraded(int image, int release) { release_[static_cast<std::size_t>(image)] = release; }
+  // Ignored when release-aware: the health check reports what the image runs.
+  void upgraded(int image, int release);
 
  private:
   bool may_serve(int image, int session) const;
@@ -56,8 +55,10 @@ class Balancer {
   std::map<int, int> stuck_;  // session -> the image that served it last (sticky)
   std::vector<bool> drained_;
   std::vector<int> in_flight_;
-  std::vector<int> release_;  // per image: the release the rollout brought it to
-  std::map<int, int> met_;    // session -> the newest release it was served (by the rollout's account)
+  // Per image: the release it runs, from the one source above (the health check's last
+  // report or the rollout's account).
+  std::vector<int> release_;
+  std::map<int, int> met_;  // session -> the newest release it was served (by release_)
 };
 
 }  // namespace scenarios

@@ -7,6 +7,7 @@
 #include <memory>
 #include <vector>
 
+#include "scenarios/engine/release_matcher.hpp"
 #include "scenarios/engine/server_processes.hpp"
 #include "scenarios/oracles/evidence.hpp"
 
@@ -21,13 +22,8 @@ class HealthCheck {
   std::optional<int> release(int image);
 
  private:
-  struct Cached {
-    std::shared_ptr<const upgrader::Release> release;
-    int number = 0;
-  };
   std::vector<ServerProcesses*> images_;
-  const Releases& releases_;
-  std::vector<Cached> cache_;  // per image: the last release asked about (a release is immutable)
+  std::vector<ReleaseMatcher> matchers_;  // per image
 };
 
 }  // namespace scenarios

@@ -26,7 +26,7 @@ class Recorder::ProcessObserver : public FsObserver {
 
 Recorder::Recorder(sim::World& world, const Releases& releases, const upgrader::ServerConfig& config, bool enabled)
     : world_(world), releases_(releases), config_(config), enabled_(enabled),
-      trigger_path_(config.staging_dir + "/" + config.trigger) {
+      trigger_path_(config.staging_dir + "/" + config.trigger), matcher_(releases) {
   for (std::size_t i = 0; i < releases.new_files.size(); ++i)
     batch_index_[config.staging_dir + "/" + releases.new_files[i]] = static_cast<int>(i);
 }
@@ -124,15 +124,13 @@ void Recorder::local_change_typed_in(const upgrader::Package& hotfix) {
     local_methods_.push_back(m);
     obs_.local_changes.push_back({m.class_name, m.selector, fmt::format("{}>>{}", m.class_name, m.selector), std::nullopt, false, false});
   }
-  cached_release_ = nullptr;  // the release with the change is looked at afresh
+  matcher_.forget();  // the release with the change is looked at afresh
 }
 
 ReleaseState Recorder::image_state(ServerProcess& process) {
   if (!enabled_) return {};
   std::shared_ptr<const upgrader::Release> release = process.server->image().current();
-  if (release != cached_release_) {
-    cached_release_ = release;
-    cached_state_ = release_state(*release, releases_);
+  if (matcher_.match(release)) {
     std::vector<std::vector<std::string>> torn = torn_code(*release, releases_.new_packages);
     for (std::size_t k = 0; k < torn.size(); ++k)
       for (std::string& what : torn[k])
@@ -143,12 +141,12 @@ ReleaseState Recorder::image_state(ServerProcess& process) {
     for (std::size_t i = 0; i < local_methods_.size(); ++i)
       if (!obs_.local_changes[i].lost && !holds_local_change(*release, local_methods_[i])) obs_.local_changes[i].lost = mark();
   }
-  auto [it, fresh] = last_state_.try_emplace(process.index(), cached_state_);
-  if (fresh || !(it->second == cached_state_)) {
-    it->second = cached_state_;
-    obs_.image_changes.push_back({mark(), process.index(), cached_state_});
+  auto [it, fresh] = last_state_.try_emplace(process.index(), matcher_.state());
+  if (fresh || !(it->second == matcher_.state())) {
+    it->second = matcher_.state();
+    obs_.image_changes.push_back({mark(), process.index(), matcher_.state()});
   }
-  return cached_state_;
+  return matcher_.state();
 }
 
 StagingSeen Recorder::staging() const {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "scenarios/engine/observation.hpp"
+#include "scenarios/engine/release_matcher.hpp"
 #include "scenarios/engine/server_processes.hpp"
 #include "scenarios/oracles/evidence.hpp"
 #include "sim/world.hpp"
@@ -73,8 +74,7 @@ class Recorder {
   std::string trigger_path_;
   std::optional<std::string> trigger_bytes_;
   std::vector<std::unique_ptr<ProcessObserver>> observers_;
-  std::shared_ptr<const upgrader::Release> cached_release_;  // kept alive: its address is the cache key
-  ReleaseState cached_state_;
+  ReleaseMatcher matcher_;  // the release last looked at
   std::map<int, ReleaseState> last_state_;  // per process
   std::map<int, std::size_t> op_in_flight_;  // per process: its operation under way (index in server_ops)
   std::vector<std::string> snapshot_paths_;  // every copy of the image the policy keeps

@@ -12,7 +12,7 @@ namespace scenarios::live {
 LiveRecorder::LiveRecorder(EventWriter& log, LiveRuntime& runtime, upgrader::Server& server, const Releases& releases,
                            DiskView disk, int process, std::map<std::string, std::uint64_t> durable_seen)
     : log_(log), runtime_(runtime), server_(server), releases_(releases), disk_(std::move(disk)), process_(process),
-      trigger_path_(server.staging_path(server.config().trigger)), durable_raw_(std::move(durable_seen)) {
+      trigger_path_(server.staging_path(server.config().trigger)), durable_raw_(std::move(durable_seen)), matcher_(releases) {
   for (std::size_t i = 0; i < releases.new_files.size(); ++i)
     batch_index_[server.staging_path(releases.new_files[i])] = static_cast<int>(i);
   for (int copy = 0; copy < server.policy().snapshot_copies(); ++copy) snapshot_paths_.push_back(server.snapshot_copy(copy));
@@ -61,9 +61,7 @@ void LiveRecorder::booted(const std::optional<std::string>& error) {
 
 ReleaseState LiveRecorder::image_state() {
   std::shared_ptr<const upgrader::Release> release = server_.image().current();
-  if (release != cached_release_) {
-    cached_release_ = release;
-    cached_state_ = release_state(*release, releases_);
+  if (matcher_.match(release)) {
     std::vector<std::vector<std::string>> torn = torn_code(*release, releases_.new_packages);
     for (std::size_t k = 0; k < torn.size(); ++k)
       for (std::string& what : torn[k])
@@ -72,13 +70,13 @@ ReleaseState LiveRecorder::image_state() {
           note("torn", {{"package", releases_.new_packages[k].source}, {"what", what}});
         }
   }
-  if (!last_state_ || !(*last_state_ == cached_state_)) {
-    last_state_ = cached_state_;
+  if (!last_state_ || !(*last_state_ == matcher_.state())) {
+    last_state_ = matcher_.state();
     Fields f{{"process", std::to_string(process_)}};
-    put_state(f, "", cached_state_);
+    put_state(f, "", matcher_.state());
     note("image", f);
   }
-  return cached_state_;
+  return matcher_.state();
 }
 
 void LiveRecorder::request(const RequestSeen& r) { note("request", request_fields(r)); }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "scenarios/engine/observation.hpp"
+#include "scenarios/engine/release_matcher.hpp"
 #include "scenarios/live/disk_view.hpp"
 #include "scenarios/live/event_log.hpp"
 #include "scenarios/live/live_runtime.hpp"
@@ -55,8 +56,7 @@ class LiveRecorder {
   std::string trigger_path_;
   std::vector<std::string> snapshot_paths_;
   std::map<std::string, std::uint64_t> durable_raw_;
-  std::shared_ptr<const upgrader::Release> cached_release_;
-  ReleaseState cached_state_;
+  ReleaseMatcher matcher_;  // the release last looked at
   std::optional<ReleaseState> last_state_;
   std::vector<std::string> torn_seen_;
   std::int64_t ops_ = 0;  // file operations begun

@@ -124,16 +124,13 @@ std::optional<sim::Time> saved_everywhere(const std::vector<Observation>& images
     }
     if (!done) return std::nullopt;
     // A file operation that failed in the saving poll (its acknowledgement's fsync) leaves
-    // that image's part of the cleanup to its next poll.
-    auto poll_after = [&o](sim::Time t) -> std::optional<sim::Time> {
-      for (const PollSeen& p : o.polls)
-        if (p.mark.at > t) return p.mark.at;
-      return std::nullopt;
-    };
+    // that image's part of the cleanup to its next poll (one step, any process of the image:
+    // clean-completion follows later failures itself from there).
+    const PollSeen* next = first_poll(o, *done, *done);
+    const FailedCleanup cleanup =
+        failed_cleanup(o, *done, next != nullptr ? std::optional<sim::Time>(next->mark.at) : std::nullopt);
     sim::Time ready = *done;
-    const std::optional<sim::Time> next = poll_after(*done);
-    for (const FileOpSeen& op : o.server_ops)
-      if (op.failed && op.mark.at >= *done && (!next || op.mark.at < *next)) ready = poll_after(op.mark.at).value_or(op.mark.at);
+    if (cleanup.failed != nullptr) ready = cleanup.redone_by != nullptr ? cleanup.redone_by->mark.at : cleanup.failed->mark.at;
     latest = std::max(latest, ready);
   }
   return latest;

@@ -242,6 +242,21 @@ sim::Duration overlap(const std::vector<CpuSpan>& spans, sim::Time start, sim::T
   return total;
 }
 
+const PollSeen* first_poll(const Observation& obs, sim::Time from, std::optional<sim::Time> after, std::optional<int> process) {
+  for (const PollSeen& p : obs.polls)
+    if ((!process || p.process == *process) && p.mark.at >= from && (!after || p.mark.at > *after)) return &p;
+  return nullptr;
+}
+
+FailedCleanup failed_cleanup(const Observation& obs, sim::Time from, std::optional<sim::Time> until, std::optional<int> process) {
+  FailedCleanup c;
+  for (const FileOpSeen& op : obs.server_ops)
+    if (op.failed && (!process || op.process == *process) && op.mark.at >= from && (!until || op.mark.at < *until))
+      c.failed = &op;
+  if (c.failed != nullptr) c.redone_by = first_poll(obs, c.failed->mark.at, c.failed->mark.at, process);
+  return c;
+}
+
 std::optional<std::pair<std::uint64_t, ReleaseState>> decode_image(const std::string& bytes, const std::string& name,
                                                                     const Releases& releases) {
   try {

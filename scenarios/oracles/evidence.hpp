@@ -128,4 +128,22 @@ class RequestWitness : public upgrader::MethodObserver {
 // Virtual time the server's own work overlapped [start, end): time the request was held back.
 sim::Duration overlap(const std::vector<CpuSpan>& spans, sim::Time start, sim::Time end);
 
+// The first poll (of `process`, when given) at or after `from` and strictly after `after`
+// (when given), or nullptr.
+const PollSeen* first_poll(const Observation& obs, sim::Time from, std::optional<sim::Time> after = std::nullopt,
+                           std::optional<int> process = std::nullopt);
+
+// A failed cleanup gets one more poll: a file operation that failed in a poll (EIO, ENOSPC,
+// its acknowledgement's fsync) leaves that poll's cleanup to the next one, which sees staging
+// as the failed one left it. Of the operations (of `process`, when given) that failed in
+// [from, until): the last one, and the poll that redoes the cleanup, the first one (of the
+// same process) after it. `failed` nullptr: none failed; `redone_by` nullptr: the run ended
+// before it was redone.
+struct FailedCleanup {
+  const FileOpSeen* failed = nullptr;
+  const PollSeen* redone_by = nullptr;
+};
+FailedCleanup failed_cleanup(const Observation& obs, sim::Time from, std::optional<sim::Time> until,
+                             std::optional<int> process = std::nullopt);
+
 }  // namespace scenarios

@@ -261,23 +261,16 @@ void judge_clean_completion_of(const Observation& obs, const OracleContext& ctx,
   // A file operation that failed after the save (EIO, ENOSPC) leaves the cleanup to the next
   // poll: then staging is judged at the poll after that one (a poll sees staging as the
   // previous one left it).
-  // The first poll of the process at or after `from` and strictly after `after`.
-  auto first_poll = [&](sim::Time from, std::optional<sim::Time> after) -> const PollSeen* {
-    for (const PollSeen& p : obs.polls)
-      if (p.process == proc && p.mark.at >= from && (!after || p.mark.at > *after)) return &p;
-    return nullptr;
-  };
-  const PollSeen* judged_at = first_poll(deadline, std::nullopt);
+  // Each failed cleanup before the judged poll moves it past the poll that redoes it.
+  const PollSeen* judged_at = first_poll(obs, deadline, std::nullopt, proc);
   bool retry_ran = true;  // the poll that redoes a failed cleanup ran before the end
   for (;;) {
     const sim::Time until = judged_at != nullptr ? judged_at->mark.at : obs.end.at + sim::Duration(1);
-    const FileOpSeen* failed = nullptr;
-    for (const FileOpSeen& op : obs.server_ops)
-      if (op.failed && op.process == proc && op.mark.at >= done->mark.at && op.mark.at < until) failed = &op;
-    if (failed == nullptr) break;
-    const PollSeen* retry = first_poll(failed->mark.at, failed->mark.at);
+    const FailedCleanup cleanup = failed_cleanup(obs, done->mark.at, until, proc);
+    if (cleanup.failed == nullptr) break;
+    const PollSeen* retry = cleanup.redone_by;
     retry_ran = retry != nullptr;
-    const PollSeen* after = retry != nullptr ? first_poll(deadline, retry->mark.at) : nullptr;
+    const PollSeen* after = retry != nullptr ? first_poll(obs, deadline, retry->mark.at, proc) : nullptr;
     if (after != nullptr && judged_at != nullptr && after->mark.at <= judged_at->mark.at) break;
     judged_at = after;
     if (after == nullptr) break;
