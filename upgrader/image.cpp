@@ -25,7 +25,6 @@ void Image::publish(std::shared_ptr<const Release> release) {
                 release->number, current_->number);
   HOTSIM_ASSERT(release->gap().empty(), "publishing an incomplete release {}: {}", release->number, release->gap());
   current_ = std::move(release);
-  new_fields_.clear();
 }
 
 void Image::install(const Package& package, bool check_requires) {
@@ -43,7 +42,7 @@ void Image::migrate(Object& obj) const {
   if (shape.size() == obj.fields.size() &&
       std::all_of(shape.begin(), shape.end(), [&](const std::string& f) { return obj.fields.contains(f); }))
     return;
-  FieldTable fields = FieldTable::nil_fields(shape);
+  FieldTable fields = current_->nil_fields(obj.class_name);
   for (auto& [name, value] : fields)
     if (auto it = obj.fields.find(name); it != obj.fields.end()) value = std::move(it->second);
   obj.fields = std::move(fields);
@@ -66,10 +65,7 @@ ObjectId Image::new_object(const std::string& class_name) {
   Object& obj = heap_[id];
   obj.class_name = class_name;
   obj.shape_release = current_->number;
-  auto fields = new_fields_.find(class_name);
-  if (fields == new_fields_.end())
-    fields = new_fields_.emplace(class_name, FieldTable::nil_fields(current_->all_fields(class_name))).first;
-  obj.fields = fields->second;
+  obj.fields = current_->nil_fields(class_name);
   return id;
 }
 
@@ -132,17 +128,12 @@ ObjectId Image::class_object(const std::string& class_name) {
   return id;
 }
 
-Image::State Image::state() const {
-  return State{current_, heap(), sessions_, class_objects_, next_object_, next_session_};
-}
-
 Image::StateView Image::view() const {
   return StateView{*current_, heap(), sessions_, class_objects_, next_object_, next_session_};
 }
 
 void Image::restore(State s) {
   current_ = std::move(s.release);
-  new_fields_.clear();
   lookups_.clear();
   heap_ = std::move(s.heap);
   sessions_ = std::move(s.sessions);

@@ -58,7 +58,7 @@ class Image {
   // The object that a class's class-side initialize runs on.
   ObjectId class_object(const std::string& class_name);
 
-  // Snapshot access: the whole state, for saving and restoring.
+  // Snapshot access: the whole state, as a snapshot restores it.
   struct State {
     std::shared_ptr<const Release> release;
     std::map<ObjectId, Object> heap;
@@ -67,10 +67,9 @@ class Image {
     ObjectId next_object = 1;
     std::uint64_t next_session = 1;
   };
-  State state() const;
   void restore(State state);
-  // The same state by reference, all objects migrated: what a snapshot encodes, without a
-  // copy of the heap at every save.
+  // The state by reference, all objects migrated: what a snapshot encodes, without a copy
+  // of the heap at every save.
   struct StateView {
     const Release& release;
     const std::map<ObjectId, Object>& heap;
@@ -120,9 +119,6 @@ class Image {
   std::uint64_t next_session_ = 1;
   std::size_t gc_threshold_ = 4096;  // collect when the heap outgrows this (twice the live set)
   LookupCache lookups_;
-  // A new instance's fields per class under current_, all nil: copied, never built again.
-  // Cleared wherever current_ changes (publish, restore).
-  std::map<std::string, FieldTable, std::less<>> new_fields_;
 };
 
 }  // namespace upgrader

@@ -88,6 +88,11 @@ const std::vector<std::string>& Release::all_fields(const std::string& class_nam
   return shape_cache_.shapes.emplace(class_name, std::move(fields)).first->second;
 }
 
+const FieldTable& Release::nil_fields(const std::string& class_name) const {
+  if (auto cached = shape_cache_.nil_fields.find(class_name); cached != shape_cache_.nil_fields.end()) return cached->second;
+  return shape_cache_.nil_fields.emplace(class_name, FieldTable::nil_fields(all_fields(class_name))).first->second;
+}
+
 std::string Release::gap() const {
   for (const auto& [name, c] : classes) {
     if (c.name != name) return fmt::format("class '{}' is filed as '{}'", c.name, name);

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "upgrader/field_table.hpp"
 #include "upgrader/method_cache.hpp"
 #include "upgrader/package.hpp"
 
@@ -55,6 +56,8 @@ class Release {
   // Inherited fields first, then the class's own; empty for an unknown class. Kept per class
   // (every new object asks), valid as long as this release is not changed.
   const std::vector<std::string>& all_fields(const std::string& class_name) const;
+  // A new instance's fields: all_fields, each nil, in name order. Kept per class likewise.
+  const FieldTable& nil_fields(const std::string& class_name) const;
   bool has_class(const std::string& name) const { return name == "Object" || classes.contains(name); }
   // The metaclass, on `class_name`'s side or above it, that declares class variable `var`
   // ("" when none does): where the variable lives.
@@ -77,15 +80,17 @@ class Release {
   void apply(const Package& package, bool check_requires);
 
  private:
-  // all_fields()'s answers; a copy (the next release being built) starts empty.
+  // all_fields()'s and nil_fields()'s answers; a copy (the next release being built) starts empty.
   struct ShapeCache {
     ShapeCache() = default;
     ShapeCache(const ShapeCache&) {}
     ShapeCache& operator=(const ShapeCache&) {
       shapes.clear();
+      nil_fields.clear();
       return *this;
     }
     std::map<std::string, std::vector<std::string>, std::less<>> shapes;
+    std::map<std::string, FieldTable, std::less<>> nil_fields;
   };
 
   mutable MethodCache method_cache_;  // lookup()'s answers; apply() clears it

@@ -1,9 +1,7 @@
 #include "scenarios/engine/release_files.hpp"
 
-#include <fstream>
 #include <map>
 #include <mutex>
-#include <sstream>
 #include <string>
 
 #include "scenarios/engine.hpp"
@@ -16,10 +14,7 @@ namespace {
 std::string files_key(const Scenario& sc) {
   std::string key = sc.app_dir;
   const auto add = [&](const std::string& file) {
-    std::ifstream in(sc.app_dir + "/" + file, std::ios::binary);
-    std::ostringstream bytes;
-    bytes << in.rdbuf();
-    const std::string b = bytes.str();
+    const std::string b = read_package_bytes(sc.app_dir + "/" + file);
     key += '\0' + file + '\0' + std::to_string(b.size()) + '\0' + b;
   };
   for (const auto& f : sc.old_packages) add(f);

@@ -141,6 +141,8 @@ int ReleaseState::count() const { return static_cast<int>(std::count(held.begin(
 
 upgrader::Package read_package_file(const std::string& path) { return read_package(path); }
 
+std::string read_package_bytes(const std::string& path) { return read_bytes(path); }
+
 bool holds_local_change(const upgrader::Release& release, const upgrader::MethodDef& method) {
   const auto c = release.classes.find(method.class_name);
   if (c == release.classes.end()) return false;

@@ -67,6 +67,8 @@ Releases read_releases(const std::string& app_dir, const std::vector<std::string
 
 // A package file as the engine reads it (old release, local change). Throws PackageError.
 upgrader::Package read_package_file(const std::string& path);
+// Its bytes as read_releases reads them ("" when it cannot be read: parsing then says why).
+std::string read_package_bytes(const std::string& path);
 
 // Whether `release`'s method `method.class_name>>method.selector` is exactly `method` as
 // typed into the image: attributed to no package, with the same body (a local change).
