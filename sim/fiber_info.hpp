@@ -1,10 +1,9 @@
 #pragma once
 // What the simulator knows about one fiber. Owned by the scheduler; addresses are stable.
+#include <boost/context/fiber.hpp>
 #include <cstdint>
 #include <string>
 #include <vector>
-
-namespace boost::fibers { class context; }
 
 namespace sim {
 
@@ -17,7 +16,7 @@ struct FiberInfo {
   std::int64_t pct_priority = 0;
   FiberState state = FiberState::Ready;
   bool queued = false;  // in the ready queue (kept by ReadyQueue, checked by the scheduler)
-  boost::fibers::context* context = nullptr;
+  boost::context::fiber cont;  // where it resumes while it does not run (empty once finished)
   std::int64_t wake_at_ns = 0;
   std::uint64_t timer_seq = 0;
   std::string park_reason;

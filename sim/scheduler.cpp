@@ -6,15 +6,18 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <boost/fiber/context.hpp>
-#include <boost/fiber/fiber.hpp>
 #include <exception>
 #include <iterator>
 #include <stdexcept>
 
 namespace sim {
 
-using boost::fibers::context;
+namespace {
+// A context's name for ASan's bookkeeping: its fiber record, or the owner's slot.
+const void* asan_key(const FiberInfo* fiber, const boost::context::fiber& owner) {
+  return fiber != nullptr ? static_cast<const void*>(fiber) : static_cast<const void*>(&owner);
+}
+}  // namespace
 
 Scheduler::Scheduler(ChoiceStream& choices, Trace& trace, Strategy strategy, PctConfig pct,
                      Limits limits, std::size_t stack_size)
@@ -32,6 +35,8 @@ Scheduler::Scheduler(ChoiceStream& choices, Trace& trace, Strategy strategy, Pct
     std::sort(change_points_.begin(), change_points_.end());
   }
 }
+
+Scheduler::~Scheduler() { support::asan::forget(asan_key(nullptr, owner_)); }
 
 bool Scheduler::on_running_fiber() const {
   // The running fiber's own stack holds this frame exactly when we run on that fiber: an
@@ -56,7 +61,8 @@ void Scheduler::trace_event(EventKind kind, std::string_view detail) {
 namespace {
 
 // A stack from the world's pool, remembering where it lies (the running-fiber check and
-// ASan's annotations). Boost keeps a copy in the fiber and frees the stack through it.
+// ASan's annotations). Boost keeps a copy in the fiber and frees the stack through it, on
+// the next context's stack, right after a finished fiber's last switch.
 class RecordingStack {
  public:
   RecordingStack(StackPool* pool, FiberInfo* fiber) : pool_(pool), fiber_(fiber) {}
@@ -93,12 +99,15 @@ FiberInfo& Scheduler::spawn(std::string name, int priority, std::function<void()
   ++live_;
 
   FiberInfo* self = &info;
-  auto wrapper = [this, self, body = std::move(body)]() noexcept {
-    support::asan::after_switch();
+  auto entry = [this, self, body = std::move(body)](boost::context::fiber&& resumer) -> boost::context::fiber {
+    support::asan::after_switch(self);
+    take_continuation(std::move(resumer));
     if (!draining_ && !self->killed) {
       try {
         body();
       } catch (const FiberCancelled&) {
+      } catch (const boost::context::detail::forced_unwind&) {
+        throw;  // Boost unwinding a fiber it destroys (never a finished world's)
       } catch (const std::exception& e) {
         if (!self->killed) stop(StopReason::Failed, e.what());  // a killed fiber's process died
       } catch (...) {
@@ -106,10 +115,10 @@ FiberInfo& Scheduler::spawn(std::string name, int priority, std::function<void()
       }
     }
     finish(*self);
+    return exit_to_next(*self);
   };
-  pending_spawn_ = self;  // read by SimAlgorithm::new_properties inside the constructor
-  boost::fibers::fiber fiber(std::allocator_arg, RecordingStack(stacks_.get(), self), std::move(wrapper));
-  fiber.detach();
+  info.cont = boost::context::fiber(std::allocator_arg, RecordingStack(stacks_.get(), self), std::move(entry));
+  make_ready(self);
   return info;
 }
 
@@ -122,7 +131,6 @@ void Scheduler::finish(FiberInfo& fiber) {
   trace_event(EventKind::Finish, {});
   for (FiberInfo* joiner : fiber.joiners) unpark(*joiner);
   fiber.joiners.clear();
-  running_finished_ = true;  // lets Boost's dispatcher free this stack (pitfall 1)
 }
 
 void Scheduler::stop(StopReason reason, std::string detail) {
@@ -270,112 +278,59 @@ std::optional<Time> Scheduler::preemption_before(Time end, int priority) const {
   return first;
 }
 
-context* Scheduler::switch_to(FiberInfo* fiber) {
+void Scheduler::switch_to(FiberInfo* fiber) {
   HOTSIM_ASSERT(fiber->state == FiberState::Ready && !fiber->queued, "switching to fiber {} '{}' in state {}{}", fiber->id,
                 fiber->name, static_cast<int>(fiber->state), fiber->queued ? ", still queued" : "");
-  HOTSIM_ASSERT(fiber->context != nullptr, "switching to fiber {} '{}' that Boost never handed over", fiber->id, fiber->name);
   running_ = fiber;
   fiber->state = FiberState::Running;
   trace_.record(now_.count(), fiber->id, EventKind::Run, {});
-  return fiber->context;
 }
 
-context* Scheduler::hand_over(context* from, context* to, bool from_dies) {
-  if (!migrating_) {
-    const FiberInfo* info = nullptr;
-    for (const FiberInfo* f : {running_, handoff_info_})
-      if (f != nullptr && f->context == to) info = f;
-    support::asan::before_switch(from, to, info ? info->stack_bottom : nullptr, info ? info->stack_size : 0, from_dies);
-  }
-  return to;
+void Scheduler::take_continuation(boost::context::fiber&& from) {
+  // Empty when the context that resumed this one has finished: Boost freed it already.
+  if (from) *resume_slot_ = std::move(from);
 }
 
-context* Scheduler::pick_next() noexcept {
-  support::asan::after_switch();  // the dispatcher arrives here first after a switch to it
-  if (handoff_ != nullptr) {
-    // The switch a yield decided: the hot path. Which context is leaving matters only to
-    // ASan's annotations, so only an ASan build pays for asking Boost.
-    context* to = std::exchange(handoff_, nullptr);
-    if constexpr (support::asan::kEnabled) {
-      context* active = context::active();
-      hand_over(active, to, running_finished_ && running_ != nullptr && active == running_->context);
-    }
-    handoff_info_ = nullptr;
-    return to;
-  }
-  context* active = context::active();
-  const bool active_died = running_finished_ && running_ != nullptr && active == running_->context;
-  if (running_finished_ && dispatcher_ready_ && active != dispatcher_) {
-    running_finished_ = false;
-    dispatcher_ready_ = false;
-    return hand_over(active, dispatcher_, active_died);
-  }
-  running_finished_ = false;
-  if (FiberInfo* next = decide()) {
-    context* ctx = switch_to(next);
-    if (ctx != active) return hand_over(active, ctx, active_died);
-    // The fiber that just blocked is itself the next to run (it slept alone): a context
-    // cannot resume itself, so go through the dispatcher, which comes straight back.
-    HOTSIM_ASSERT(dispatcher_ready_, "dispatcher not ready for a self-handoff of fiber '{}'", next->name);
-    handoff_ = ctx;
-    handoff_info_ = next;
-    dispatcher_ready_ = false;
-    return hand_over(active, dispatcher_, false);
-  }
-  if (main_waiting_ && active != main_) {
-    main_waiting_ = false;
-    running_ = nullptr;
-    return hand_over(active, main_, active_died);
-  }
-  if (dispatcher_ready_ && active != dispatcher_) {
-    dispatcher_ready_ = false;
-    return hand_over(active, dispatcher_, active_died);
-  }
-  return nullptr;
+void Scheduler::transfer(FiberInfo* self, FiberInfo* to) {
+  boost::context::fiber& target = continuation_of(to);
+  HOTSIM_ASSERT(static_cast<bool>(target), "switching to fiber '{}', which has no continuation", to != nullptr ? to->name : "owner");
+  resume_slot_ = &continuation_of(self);
+  support::asan::before_switch(asan_key(self, owner_), asan_key(to, owner_), to != nullptr ? to->stack_bottom : nullptr,
+                               to != nullptr ? to->stack_size : 0, false);
+  boost::context::fiber resumer = std::move(target).resume();
+  support::asan::after_switch(asan_key(self, owner_));
+  take_continuation(std::move(resumer));
 }
 
-bool Scheduler::has_ready_fibers() const noexcept {
-  return handoff_ != nullptr || dispatcher_ready_ || !ready_.empty();
-}
-
-void Scheduler::on_awakened(context* ctx, FiberInfo* info) noexcept {
-  if (info != nullptr) {
-    HOTSIM_ASSERT(info->state == FiberState::Ready && !info->queued && info->context == nullptr,
-                  "Boost woke fiber {} '{}' a second time (state {})", info->id, info->name, static_cast<int>(info->state));
-    info->context = ctx;
-    make_ready(info);
-  } else if (ctx->is_context(boost::fibers::type::dispatcher_context)) {
-    dispatcher_ = ctx;
-    dispatcher_ready_ = true;
-  } else if (ctx->is_context(boost::fibers::type::main_context)) {
-    main_ = ctx;
-    main_waiting_ = true;
+void Scheduler::block(FiberInfo* self) {
+  FiberInfo* next = decide();
+  if (next == self) {  // it slept alone and its timer came first; or, the owner, the world stopped at once
+    if (next != nullptr) switch_to(next);
+    return;
   }
+  if (next != nullptr) switch_to(next);
+  else running_ = nullptr;
+  transfer(self, next);
 }
 
-void Scheduler::suspend(context* self) {
-  self->suspend();
-  support::asan::after_switch();
+boost::context::fiber Scheduler::exit_to_next(FiberInfo& self) {
+  FiberInfo* next = decide();
+  if (next != nullptr) switch_to(next);
+  else running_ = nullptr;
+  resume_slot_ = nullptr;  // a finished fiber leaves no continuation to keep
+  support::asan::before_switch(&self, asan_key(next, owner_), next != nullptr ? next->stack_bottom : nullptr,
+                               next != nullptr ? next->stack_size : 0, true);
+  boost::context::fiber& target = continuation_of(next);
+  HOTSIM_ASSERT(static_cast<bool>(target), "fiber '{}' finished into '{}', which has no continuation", self.name,
+                next != nullptr ? next->name : "owner");
+  return std::move(target);
 }
 
 void Scheduler::yield() {
   FiberInfo& self = current_checked();
   check_cancelled(self);
   make_ready(&self);
-  FiberInfo* next = decide();
-  if (next == &self) {
-    switch_to(&self);
-    return;
-  }
-  if (next != nullptr) {
-    handoff_ = switch_to(next);
-    handoff_info_ = next;
-  } else {
-    main_waiting_ = false;
-    handoff_ = main_;
-    running_ = nullptr;
-  }
-  suspend(self.context);
+  block(&self);
   check_cancelled(self);
 }
 
@@ -393,7 +348,7 @@ void Scheduler::sleep_until(Time when) {
   timers_.push({when.count(), self.timer_seq, &self});
   const fmt::format_int wake_ns(when.count());  // no allocation on this hot path
   trace_event(EventKind::Sleep, std::string_view(wake_ns.data(), wake_ns.size()));
-  suspend(running_->context);
+  block(&self);
   check_cancelled(self);
 }
 
@@ -404,7 +359,7 @@ void Scheduler::park(std::string reason) {
   self.state = FiberState::Parked;
   trace_event(EventKind::Park, reason);
   self.park_reason = std::move(reason);
-  suspend(running_->context);
+  block(&self);
   check_cancelled(self);
 }
 
@@ -443,16 +398,9 @@ std::vector<std::string> Scheduler::blocked_fibers() const {
 }
 
 void Scheduler::run_from_main() {
-  context* active = context::active();
-  if (!active->is_context(boost::fibers::type::main_context))
-    throw std::logic_error("sim: a world runs from the thread's main context only");
-  main_ = active;
-  if (live_ > 0) {
-    main_waiting_ = true;
-    suspend(active);
-  } else {
-    stop(StopReason::AllDone);
-  }
+  if (on_running_fiber()) throw std::logic_error("sim: a world runs from outside its fibers");
+  if (live_ > 0) block(nullptr);
+  else stop(StopReason::AllDone);
 }
 
 void Scheduler::drain() {
@@ -465,38 +413,14 @@ void Scheduler::drain() {
     FiberInfo& f = fibers_[i];
     if (f.state == FiberState::Sleeping || f.state == FiberState::Parked) make_ready(&f);
   }
-  main_waiting_ = true;
-  suspend(context::active());
+  block(nullptr);
   HOTSIM_ASSERT(live_ == 0, "{} fibers could not be unwound (blocked outside the simulator)", live_);
 }
 
 void Scheduler::discard_unstarted() {
   if (live_ == 0) return;
-  context* active = context::active();
-  HOTSIM_ASSERT(active->is_context(boost::fibers::type::main_context),
-                "a world with {} fibers was destroyed without running, off the thread's main context", live_);
-  main_ = active;
+  HOTSIM_ASSERT(!on_running_fiber(), "a world with {} fibers was destroyed without running, from one of its fibers", live_);
   drain();  // nothing has run yet: every fiber finishes without its body
-}
-
-void SimAlgorithm::awakened(context* ctx, SimProps& props) noexcept {
-  scheduler_->on_awakened(ctx, static_cast<FiberInfo*>(props.owner));
-}
-
-context* SimAlgorithm::pick_next() noexcept { return scheduler_->pick_next(); }
-
-bool SimAlgorithm::has_ready_fibers() const noexcept { return scheduler_->has_ready_fibers(); }
-
-void SimAlgorithm::suspend_until(std::chrono::steady_clock::time_point const&) noexcept {
-  // Reached only if every fiber is blocked on something the simulator does not own
-  // (a Boost mutex, a real timer): that would wait on the wall clock, which is banned.
-  HOTSIM_ASSERT(false, "scheduler idle with nothing it can wake; a fiber blocked outside sim/");
-}
-
-boost::fibers::fiber_properties* SimAlgorithm::new_properties(context* ctx) {
-  auto* props = new SimProps(ctx);
-  props->owner = scheduler_->take_pending_spawn();
-  return props;
 }
 
 }  // namespace sim

@@ -1,12 +1,14 @@
 #pragma once
 // The deterministic scheduler: decides which fiber runs, keeps the virtual clock and its
-// timers, and plugs into Boost.Fiber as the thread's scheduling algorithm.
+// timers, and switches between fibers itself.
 //
-// Every switch is decided here, never by Boost: a fiber gives up the CPU only at a yield
-// point (yield, sleep, park, finish), and pick_next() hands Boost the fiber we chose.
+// Every switch is decided here: a fiber gives up the CPU only at a yield point (yield,
+// sleep, park, finish), and the fiber leaving resumes the one chosen next directly, a single
+// Boost.Context switch (Boost.Fiber's own foundation). Going through Boost.Fiber's scheduler
+// cost a dispatcher round trip, a ready queue of its own and an ontop call per switch: two
+// thirds of a scheduled switch (see bench/sim_bench.cpp).
 // Time advances only when no fiber is ready: the clock jumps to the earliest timer.
-#include <boost/fiber/algo/algorithm.hpp>
-#include <boost/fiber/properties.hpp>
+#include <boost/context/fiber.hpp>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -24,7 +26,6 @@
 #include "sim/ready_queue.hpp"
 #include "sim/stack_pool.hpp"
 #include "sim/trace.hpp"
-#include "support/fiber_props.hpp"
 
 namespace sim {
 
@@ -50,6 +51,7 @@ class Scheduler {
  public:
   Scheduler(ChoiceStream& choices, Trace& trace, Strategy strategy, PctConfig pct, Limits limits,
             std::size_t stack_size);
+  ~Scheduler();
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
 
@@ -87,7 +89,7 @@ class Scheduler {
   std::size_t live_fibers() const { return live_; }
   const StackPool& stacks() const { return *stacks_; }
 
-  // Run from the thread's main context until the world stops.
+  // Run from outside every fiber (the world's owner) until the world stops.
   void run_from_main();
   // Then unwind every fiber still alive (FiberCancelled at its yield point).
   void drain();
@@ -96,16 +98,7 @@ class Scheduler {
   void discard_unstarted();
   void stop(StopReason reason, std::string detail = {});
 
-  // Called by the Boost algorithm adapter.
-  void on_awakened(boost::fibers::context* ctx, FiberInfo* info) noexcept;
-  boost::fibers::context* pick_next() noexcept;
-  bool has_ready_fibers() const noexcept;
-  // The record of the fiber being constructed right now (read once, by new_properties).
-  FiberInfo* take_pending_spawn() noexcept { return std::exchange(pending_spawn_, nullptr); }
-
   void trace_event(EventKind kind, std::string_view detail);
-  // set_algo() calls pick_next() to move ready fibers to a new algorithm: no switch follows.
-  void begin_migration() { migrating_ = true; }
 
  private:
   struct Timer {
@@ -122,10 +115,20 @@ class Scheduler {
   // (now, if one is ready already); nullopt if none does.
   std::optional<Time> preemption_before(Time end, int priority) const;
   void make_ready(FiberInfo* fiber);
-  boost::fibers::context* switch_to(FiberInfo* fiber);
-  // Every context pick_next() hands to Boost goes through here (ASan annotations).
-  boost::fibers::context* hand_over(boost::fibers::context* from, boost::fibers::context* to, bool from_dies);
-  void suspend(boost::fibers::context* self);
+  // Marks `fiber` running (its Run event).
+  void switch_to(FiberInfo* fiber);
+  // The running fiber (or, null, the owner) stops here until something resumes it; the
+  // next fiber decide() picks runs meanwhile, or the owner once the world stops.
+  void block(FiberInfo* self);
+  // Resumes `to` (null: the owner) from the context `self` (null: the owner); returns when
+  // something resumes `self`.
+  void transfer(FiberInfo* self, FiberInfo* to);
+  // What a finished fiber's entry returns: the continuation of the next to run, decided on
+  // its own stack, which Boost frees (back to the pool) once that one runs.
+  boost::context::fiber exit_to_next(FiberInfo& self);
+  boost::context::fiber& continuation_of(FiberInfo* fiber) { return fiber != nullptr ? fiber->cont : owner_; }
+  // Keeps the continuation Boost handed the context just resumed: the resumer's.
+  void take_continuation(boost::context::fiber&& from);
   void check_cancelled(const FiberInfo& self) const;
   void finish(FiberInfo& fiber);
   void pct_change_point();
@@ -152,39 +155,16 @@ class Scheduler {
   std::vector<std::uint64_t> change_points_;  // PCT, ascending
   std::size_t next_change_ = 0;
 
-  FiberInfo* running_ = nullptr;
-  FiberInfo* pending_spawn_ = nullptr;
-  boost::fibers::context* handoff_ = nullptr;  // decided by a yield, taken by pick_next
-  FiberInfo* handoff_info_ = nullptr;          // the fiber behind handoff_, if any
-  boost::fibers::context* main_ = nullptr;
-  boost::fibers::context* dispatcher_ = nullptr;
-  bool dispatcher_ready_ = false;
-  bool running_finished_ = false;
-  bool main_waiting_ = false;
+  FiberInfo* running_ = nullptr;  // null while the owner runs
+  boost::context::fiber owner_;   // the owner's continuation while a fiber runs
+  // Where the context that resumes another puts its own continuation, which the resumed one
+  // receives from Boost: the switcher's slot (null when it finished and has none).
+  boost::context::fiber* resume_slot_ = nullptr;
   bool draining_ = false;
-  bool migrating_ = false;
 
   StopReason stop_ = StopReason::None;
   std::string failed_fiber_;
   std::string failure_;
-};
-
-// Boost.Fiber properties: `owner` points to the scheduler's record of the fiber (null for
-// Boost's own main and dispatcher contexts).
-using SimProps = support::FiberProps;
-
-class SimAlgorithm : public boost::fibers::algo::algorithm_with_properties<SimProps> {
- public:
-  explicit SimAlgorithm(Scheduler* scheduler) : scheduler_(scheduler) {}
-  void awakened(boost::fibers::context* ctx, SimProps& props) noexcept override;
-  boost::fibers::context* pick_next() noexcept override;
-  bool has_ready_fibers() const noexcept override;
-  void suspend_until(std::chrono::steady_clock::time_point const&) noexcept override;
-  void notify() noexcept override {}
-  boost::fibers::fiber_properties* new_properties(boost::fibers::context* ctx) override;
-
- private:
-  Scheduler* scheduler_;
 };
 
 }  // namespace sim

@@ -34,9 +34,9 @@ class StackPool {
   boost::context::stack_context allocate();
   void deallocate(boost::context::stack_context& sctx) noexcept;
 
-  // The owner is done with the pool. Boost frees a finished fiber's stack only when its
-  // dispatcher next runs, which can be after the world is gone: the pool then lives on
-  // until its last stack comes back.
+  // The owner is done with the pool. A drained world has every stack back (Boost frees a
+  // finished fiber's stack during its last switch); should one still be out, the pool lives
+  // on until it comes back rather than unmap a stack in use.
   void release() noexcept;
 
   std::size_t stack_size() const { return stack_size_; }

@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <boost/fiber/algo/round_robin.hpp>
-#include <boost/fiber/operations.hpp>
 #include <stdexcept>
 
 #include "support/assert.hpp"
@@ -66,15 +64,10 @@ World::World(WorldConfig config)
     scheduler_.trace_event(EventKind::Fs, fmt::format("{} {}", op, path));
     if (scheduler_.current() != nullptr) scheduler_.yield();
   });
-  boost::fibers::use_scheduling_algorithm<SimAlgorithm>(&scheduler_);
 }
 
 World::~World() {
   if (!ran_) scheduler_.discard_unstarted();
-  // Hand the thread back to Boost's default scheduler (moving the dispatcher over), so
-  // later fibers or worlds on this thread never see this world's dangling scheduler.
-  scheduler_.begin_migration();
-  boost::fibers::use_scheduling_algorithm<boost::fibers::algo::round_robin>();
   current_world = nullptr;
 }
 

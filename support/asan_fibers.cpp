@@ -18,14 +18,13 @@ struct Stack {
 
 // Keyed by context address for lookup only (never iterated). Thread-local: Boost's main and
 // dispatcher contexts outlive any one world on the thread.
-thread_local std::unordered_map<const boost::fibers::context*, Stack> stacks;
-thread_local const boost::fibers::context* switching_from = nullptr;
+thread_local std::unordered_map<const void*, Stack> stacks;
+thread_local const void* switching_from = nullptr;
 thread_local bool pending = false;
 
 }  // namespace
 
-void before_switch(const boost::fibers::context* from, const boost::fibers::context* to, const void* to_bottom,
-                   std::size_t to_size, bool from_dies) {
+void before_switch(const void* from, const void* to, const void* to_bottom, std::size_t to_size, bool from_dies) {
   Stack& target = stacks[to];
   if (to_bottom != nullptr) {
     target.bottom = to_bottom;
@@ -42,12 +41,14 @@ void before_switch(const boost::fibers::context* from, const boost::fibers::cont
   pending = true;
 }
 
-void after_switch() {
+void after_switch() { after_switch(boost::fibers::context::active()); }
+
+void after_switch(const void* self) {
   if (!pending) return;
   pending = false;
   const void* old_bottom = nullptr;
   std::size_t old_size = 0;
-  __sanitizer_finish_switch_fiber(stacks[boost::fibers::context::active()].fake, &old_bottom, &old_size);
+  __sanitizer_finish_switch_fiber(stacks[self].fake, &old_bottom, &old_size);
   if (switching_from != nullptr) {
     Stack& from = stacks[switching_from];
     if (from.bottom == nullptr) {  // learn the main context's stack the first time we leave it
@@ -56,6 +57,8 @@ void after_switch() {
     }
   }
 }
+
+void forget(const void* self) { stacks.erase(self); }
 
 void unpoison(const void* begin, std::size_t size) { __asan_unpoison_memory_region(begin, size); }
 

@@ -83,8 +83,8 @@ TEST(StackPool, AReusedStackComesBackUnpoisoned) {
 }
 #endif
 
-// The owner may go before the fibers' stacks come back (Boost frees a finished fiber's
-// stack when its dispatcher next runs): the pool stays until the last one is returned.
+// The owner may go before every stack is back: the pool stays until the last one is
+// returned.
 // (LeakSanitizer, in the ASan build, checks that it then goes.)
 TEST(StackPool, OutlivesItsOwnerUntilTheLastStackReturns) {
   auto* pool = new StackPool(16 * 1024, true);
