@@ -93,8 +93,13 @@ FiberInfo& Scheduler::spawn(std::string name, int priority, std::function<void()
                         static_cast<std::int64_t>(choices_.below(1u << 30));
   }
   trace_.set_fiber_name(info.id, info.name);
-  fmt::memory_buffer detail;  // on the stack: a spawn allocates no string for its event
-  fmt::format_to(std::back_inserter(detail), "{} prio={}", info.name, priority);
+  // "<name> prio=<priority>", appended on the stack: no string, no format string to parse.
+  fmt::memory_buffer detail;
+  const fmt::format_int prio(priority);
+  constexpr std::string_view kPrio = " prio=";
+  detail.append(info.name.data(), info.name.data() + info.name.size());
+  detail.append(kPrio.data(), kPrio.data() + kPrio.size());
+  detail.append(prio.data(), prio.data() + prio.size());
   trace_event(EventKind::Spawn, std::string_view(detail.data(), detail.size()));
   ++live_;
 

@@ -38,12 +38,14 @@ std::uint64_t load_little_endian(const char* bytes, std::size_t size) {
 }
 }  // namespace
 
-void Trace::mix(std::uint64_t word) {
-  // A word at a time (xor, odd multiply, xor-shift: each step a bijection of the state, so
-  // no event is ever absorbed); byte-at-a-time FNV-1a cost a third of a scheduled switch.
-  hash_ ^= word;
-  hash_ *= 0x9e3779b97f4a7c15ULL;
-  hash_ ^= hash_ >> 32;
+void Trace::mix_bytes(std::string_view bytes) {
+  std::size_t at = 0;
+  for (; at + 8 <= bytes.size(); at += 8) mix(load_little_endian(bytes.data() + at, 8));
+  if (at < bytes.size()) mix(load_little_endian(bytes.data() + at, bytes.size() - at));
+}
+
+void Trace::keep(std::int64_t time_ns, std::uint64_t fiber, EventKind kind, std::string_view detail) {
+  events_.push_back({time_ns, fiber, kind, std::string(detail)});
 }
 
 void Trace::annotate(std::vector<Annotation> annotations) {
@@ -58,20 +60,6 @@ void Trace::annotate(std::vector<Annotation> annotations) {
     if (i < events_.size()) merged.push_back(std::move(events_[i]));
   }
   events_ = std::move(merged);
-}
-
-void Trace::record(std::int64_t time_ns, std::uint64_t fiber, EventKind kind,
-                   std::string_view detail) {
-  if (frozen_) return;
-  mix(static_cast<std::uint64_t>(time_ns));
-  mix(fiber);
-  // The detail's length goes in with the kind, so "ab"+"c" and "a"+"bc" differ.
-  mix(static_cast<std::uint64_t>(kind) | static_cast<std::uint64_t>(detail.size()) << 8);
-  std::size_t at = 0;
-  for (; at + 8 <= detail.size(); at += 8) mix(load_little_endian(detail.data() + at, 8));
-  if (at < detail.size()) mix(load_little_endian(detail.data() + at, detail.size() - at));
-  ++count_;
-  if (keep_events_) events_.push_back({time_ns, fiber, kind, std::string(detail)});
 }
 
 void Trace::set_fiber_name(std::uint64_t fiber, std::string_view name) {
