@@ -385,7 +385,7 @@ void Scheduler::join(FiberInfo& fiber) {
 }
 
 void Scheduler::set_priority(FiberInfo& fiber, int priority) {
-  // Boost's notify() does not reach a custom ready structure (pitfall 2): re-bucket here.
+  // A ready fiber sits in its priority's bucket: move it to the new one.
   const bool queued = fiber.state == FiberState::Ready;
   if (queued) ready_.remove(&fiber);
   fiber.priority = priority;

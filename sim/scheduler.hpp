@@ -5,8 +5,7 @@
 // Every switch is decided here: a fiber gives up the CPU only at a yield point (yield,
 // sleep, park, finish), and the fiber leaving resumes the one chosen next directly, a single
 // Boost.Context switch (Boost.Fiber's own foundation). Going through Boost.Fiber's scheduler
-// cost a dispatcher round trip, a ready queue of its own and an ontop call per switch: two
-// thirds of a scheduled switch (see bench/sim_bench.cpp).
+// cost an algorithm call, an ontop call and, at every finish, a dispatcher round trip.
 // Time advances only when no fiber is ready: the clock jumps to the earliest timer.
 #include <boost/context/fiber.hpp>
 #include <chrono>

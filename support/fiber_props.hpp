@@ -1,7 +1,6 @@
 #pragma once
-// The one Boost.Fiber properties type of every hotsim scheduler. Boost attaches properties
-// to its main and dispatcher contexts once per thread and keeps them, so a simulated world
-// and the real runtime used one after the other on a thread must agree on the type.
+// The Boost.Fiber properties of the real runtime's scheduler (upgrader/real_scheduler.hpp).
+// The simulator switches Boost.Context fibers itself and attaches none.
 #include <boost/fiber/properties.hpp>
 #include <cstddef>
 
@@ -9,7 +8,6 @@ namespace support {
 
 struct FiberProps : boost::fibers::fiber_properties {
   using boost::fibers::fiber_properties::fiber_properties;
-  void* owner = nullptr;               // the scheduler's own record of the fiber (sim::FiberInfo)
   int priority = 0;                    // real runtime: Smalltalk-like priority
   const void* stack_bottom = nullptr;  // for ASan's stack-switch annotations
   std::size_t stack_size = 0;
