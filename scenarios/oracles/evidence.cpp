@@ -192,6 +192,10 @@ std::vector<std::vector<std::string>> torn_code(const upgrader::Release& release
 }
 
 void RequestWitness::on_method(const upgrader::CompiledMethod& m) {
+  // What follows depends only on m's class, selector, package and version, and doing it
+  // twice adds nothing: a method already seen needs neither map.
+  if (known_.contains(m)) return;
+  known_.remember(m);
   const auto it = releases_.holders.find(PackageVersionLess::View{m.package, m.version});
   if (it == releases_.holders.end()) return;  // code every release has
   // Looked up by views and copied only when new: a request runs the same few methods over

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "scenarios/engine/observation.hpp"
+#include "scenarios/oracles/method_memo.hpp"
 #include "scenarios/sim_runtime.hpp"
 #include "sim/scheduler.hpp"
 #include "upgrader/image.hpp"
@@ -99,10 +100,11 @@ class RequestWitness : public upgrader::MethodObserver {
  public:
   explicit RequestWitness(const Releases& releases) : releases_(releases) {}
   void on_method(const upgrader::CompiledMethod& m) override;
-  // Update-point coverage: called with "Class>>selector" at every send's yield point.
-  std::function<void(const std::string&)> at_yield_point;
+  // Update-point coverage: called with the point "Class>>selector" as its class and
+  // selector at every send's yield point (no string built per send).
+  std::function<void(std::string_view, std::string_view)> at_yield_point;
   void before_send(const std::string& receiver_class, const std::string& selector) override {
-    if (at_yield_point) at_yield_point(receiver_class + ">>" + selector);
+    if (at_yield_point) at_yield_point(receiver_class, selector);
   }
   bool ran_new() const;  // code release 0 lacks
   // Code that no one release holds all of: methods of two different releases.
@@ -125,6 +127,7 @@ class RequestWitness : public upgrader::MethodObserver {
   };
   std::map<std::uint64_t, std::set<MethodLabel, LabelLess>> seen_;  // releases holding the code -> methods
   std::uint64_t common_ = ~std::uint64_t{0};              // releases holding all of it
+  MethodMemo known_;  // methods already accounted for above: running one again changes nothing
 };
 
 // Virtual time the server's own work overlapped [start, end): time the request was held back.
