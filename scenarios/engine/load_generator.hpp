@@ -43,6 +43,7 @@ class LoadGenerator {
   sim::World& world_;
   const Scenario& sc_;
   const Releases& releases_;
+  MethodIndex methods_{releases_};  // what the requests' witnesses make of each method, for the run
   Balancer& balancer_;
   std::vector<Recorder*> recorders_;
   std::vector<std::uint64_t> session_ids_;
