@@ -14,6 +14,7 @@
 #include "scenarios/engine/release_files.hpp"
 #include "scenarios/engine/rollout.hpp"
 #include "scenarios/engine/server_processes.hpp"
+#include "scenarios/engine/yield_point_set.hpp"
 #include "scenarios/swarm.hpp"
 #include "upgrader/local_change.hpp"
 #include "upgrader/snapshot.hpp"
@@ -102,7 +103,7 @@ class Run {
     faults_->watch(production);
     if (sc_.strike == "every-image") plan_faults_of_other_images();
 
-    load_.at_yield_point = [this](const std::string& point) { reached(point); };
+    load_.at_yield_point = [this](std::string_view class_name, std::string_view selector) { reached({class_name, selector}); };
     load_.spawn_clients(processes_.config().request_priority);
     if (sc_.rolling()) {
       start_rollout();
@@ -212,11 +213,13 @@ class Run {
 
   // Update points: the distinct send sites the load reaches before the deploy, and the
   // upgrade started at the chosen one, the first time a request reaches it after the deploy.
-  void reached(const std::string& point) {
-    if (world_.now() < sc_.deploy_at &&
-        std::find(report_.yield_points.begin(), report_.yield_points.end(), point) == report_.yield_points.end())
-      report_.yield_points.push_back(point);
-    if (point != st_.upgrade_at_point || report_.upgrade_started_at_point || world_.now() < sc_.deploy_at) return;
+  // Called at every send: a point already listed builds no string.
+  void reached(PointView point) {
+    if (world_.now() < sc_.deploy_at) {
+      if (yield_points_seen_.insert(point)) report_.yield_points.push_back(YieldPointSet::format(point));
+      return;
+    }
+    if (report_.upgrade_started_at_point || !same_point(st_.upgrade_at_point, point)) return;
     ServerProcess* p = processes_.current();
     if (p == nullptr) return;
     // The trigger appears and the loader polls now, at its priority; the request resumes
@@ -355,6 +358,7 @@ class Run {
   std::vector<std::unique_ptr<FaultPlan>> more_faults_;  // strike = every-image: images 1..N-1
   std::optional<Rollout> rollout_;
   RunReport report_;
+  YieldPointSet yield_points_seen_;  // report_.yield_points as a set, for the check at every send
 };
 
 }  // namespace

@@ -55,7 +55,7 @@ void LoadGenerator::client(int index) {
       r.session_present = p->server->image().session(id) != nullptr;
       r.image_at_start = recorder_.image_state(*p);
     }
-    RequestWitness witness(releases_);
+    RequestWitness witness(releases_, methods_);
     witness.at_yield_point = at_yield_point;
     try {
       p->server->request(id, r.selector, &witness);

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "scenarios/engine/balancer.hpp"
@@ -29,8 +30,9 @@ class LoadGenerator {
   void open_sessions(ServerProcess& process, int clients);
   void spawn_clients(int priority);
 
-  // Called at every send's yield point with "Class>>selector" (update-point coverage).
-  std::function<void(const std::string&)> at_yield_point;
+  // Called at every send's yield point with the point "Class>>selector" as its class and
+  // selector (update-point coverage).
+  std::function<void(std::string_view, std::string_view)> at_yield_point;
 
   int requests_ok = 0;
   int requests_refused = 0;  // server down, or died under the request
@@ -41,6 +43,7 @@ class LoadGenerator {
   sim::World& world_;
   const Scenario& sc_;
   const Releases& releases_;
+  MethodIndex methods_{releases_};  // what the requests' witnesses make of each method, for the run
   Balancer& balancer_;
   std::vector<Recorder*> recorders_;
   std::vector<std::uint64_t> session_ids_;

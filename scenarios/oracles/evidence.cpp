@@ -191,19 +191,21 @@ std::vector<std::vector<std::string>> torn_code(const upgrader::Release& release
   return torn;
 }
 
+RequestWitness::RequestWitness(const Releases& releases)
+    : releases_(releases), own_(std::make_shared<MethodIndex>(releases)), methods_(own_.get()) {}
+
 void RequestWitness::on_method(const upgrader::CompiledMethod& m) {
-  const auto it = releases_.holders.find(PackageVersionLess::View{m.package, m.version});
-  if (it == releases_.holders.end()) return;  // code every release has
-  // Looked up by views and copied only when new: a request runs the same few methods over
-  // and over, and formatting a label at every send was a twelfth of a suite's time.
-  std::set<MethodLabel, LabelLess>& labels = seen_[it->second];
-  const MethodView key{m.class_name, m.selector, m.package, m.version};
-  if (labels.find(key) == labels.end()) labels.emplace(m.class_name, m.selector, m.package, m.version);
-  common_ &= it->second;
+  const MethodIndex::Entry& e = methods_->find(m);
+  if (!e.held) return;  // code every release has
+  // Kept in address order only to find an entry fast; describe() orders by label.
+  const auto at = std::lower_bound(seen_.begin(), seen_.end(), &e, std::less<const MethodIndex::Entry*>{});
+  if (at != seen_.end() && *at == &e) return;  // running it again changes nothing
+  seen_.insert(at, &e);
+  common_ &= e.bits;
 }
 
 bool RequestWitness::ran_new() const {
-  return std::any_of(seen_.begin(), seen_.end(), [](const auto& s) { return (s.first & 1) == 0; });
+  return std::any_of(seen_.begin(), seen_.end(), [](const MethodIndex::Entry* e) { return (e->bits & 1) == 0; });
 }
 
 namespace {
@@ -218,13 +220,15 @@ std::set<std::string> formatted(const Labels& methods) {
 }  // namespace
 
 std::string RequestWitness::describe() const {
+  std::map<std::uint64_t, std::set<MethodLabel, LabelLess>> by_releases;  // releases holding the code -> methods
+  for (const MethodIndex::Entry* e : seen_) by_releases[e->bits].insert(e->label);
   if (releases_.last() == 1) {  // two releases: old (bit 0) and new (bit 1)
-    const auto old_seen = seen_.find(1), new_seen = seen_.find(2);
-    return fmt::format("ran old {} and new {}", fmt::join(old_seen == seen_.end() ? std::set<std::string>{} : formatted(old_seen->second), ", "),
-                       fmt::join(new_seen == seen_.end() ? std::set<std::string>{} : formatted(new_seen->second), ", "));
+    const auto old_seen = by_releases.find(1), new_seen = by_releases.find(2);
+    return fmt::format("ran old {} and new {}", fmt::join(old_seen == by_releases.end() ? std::set<std::string>{} : formatted(old_seen->second), ", "),
+                       fmt::join(new_seen == by_releases.end() ? std::set<std::string>{} : formatted(new_seen->second), ", "));
   }
   std::vector<std::string> parts;
-  for (const auto& [bits, methods] : seen_) {
+  for (const auto& [bits, methods] : by_releases) {
     const std::set<std::string> labels = formatted(methods);
     std::vector<int> releases;
     for (int r = 0; r < 64; ++r)

@@ -5,6 +5,7 @@
 // upgrader's own bookkeeping (its installed-versions table, its events).
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "scenarios/engine/observation.hpp"
+#include "scenarios/oracles/method_index.hpp"
 #include "scenarios/sim_runtime.hpp"
 #include "sim/scheduler.hpp"
 #include "upgrader/image.hpp"
@@ -97,12 +99,16 @@ std::optional<std::pair<std::uint64_t, ReleaseState>> decode_image(const std::st
 // Follows one request: which releases' methods it ran.
 class RequestWitness : public upgrader::MethodObserver {
  public:
-  explicit RequestWitness(const Releases& releases) : releases_(releases) {}
+  // `methods`: the run's index, shared by its requests (each method worked out once); without
+  // it the witness keeps one of its own.
+  explicit RequestWitness(const Releases& releases);
+  RequestWitness(const Releases& releases, MethodIndex& methods) : releases_(releases), methods_(&methods) {}
   void on_method(const upgrader::CompiledMethod& m) override;
-  // Update-point coverage: called with "Class>>selector" at every send's yield point.
-  std::function<void(const std::string&)> at_yield_point;
+  // Update-point coverage: called with the point "Class>>selector" as its class and
+  // selector at every send's yield point (no string built per send).
+  std::function<void(std::string_view, std::string_view)> at_yield_point;
   void before_send(const std::string& receiver_class, const std::string& selector) override {
-    if (at_yield_point) at_yield_point(receiver_class + ">>" + selector);
+    if (at_yield_point) at_yield_point(receiver_class, selector);
   }
   bool ran_new() const;  // code release 0 lacks
   // Code that no one release holds all of: methods of two different releases.
@@ -111,20 +117,11 @@ class RequestWitness : public upgrader::MethodObserver {
 
  private:
   const Releases& releases_;
-  // A method run: class, selector, package, version (formatted only by describe()).
-  using MethodLabel = std::tuple<std::string, std::string, std::string, std::int64_t>;
-  using MethodView = std::tuple<std::string_view, std::string_view, std::string_view, std::int64_t>;
-  // Orders labels, and compares a label with a view of one, so a lookup copies no string
-  // (tuples of strings and of views do not compare with each other under every library).
-  struct LabelLess {
-    using is_transparent = void;
-    static MethodView view(const MethodLabel& l) { return {std::get<0>(l), std::get<1>(l), std::get<2>(l), std::get<3>(l)}; }
-    static const MethodView& view(const MethodView& v) { return v; }
-    template <class A, class B>
-    bool operator()(const A& a, const B& b) const { return view(a) < view(b); }
-  };
-  std::map<std::uint64_t, std::set<MethodLabel, LabelLess>> seen_;  // releases holding the code -> methods
-  std::uint64_t common_ = ~std::uint64_t{0};              // releases holding all of it
+  std::shared_ptr<MethodIndex> own_;  // only when no index was given
+  MethodIndex* methods_;
+  // The methods run that some release lacks, each once (the index outlives the witness).
+  std::vector<const MethodIndex::Entry*> seen_;
+  std::uint64_t common_ = ~std::uint64_t{0};  // releases holding all of it
 };
 
 // Virtual time the server's own work overlapped [start, end): time the request was held back.
