@@ -96,16 +96,20 @@ class SimRuntime : public upgrader::Runtime {
   }
   void spend_cpu(upgrader::Duration d) override;
   void spawn(std::string name, int priority, std::function<void()> body) override {
-    fibers_.push_back(&world_.spawn(label_.empty() ? std::move(name) : label_ + " " + name, priority, std::move(body)));
+    fibers_.push_back(world_.spawn(label_.empty() ? std::move(name) : label_ + " " + name, priority, std::move(body)));
   }
   // The server process dies: every fiber it spawned unwinds at its next yield point, and
   // requests it was running fail with ProcessDied at theirs.
   void kill_all() {
     dead_ = true;
-    for (sim::FiberInfo* f : fibers_) world_.kill(*f);
+    for (const sim::FiberRef& f : fibers_) world_.kill(f);
   }
   bool dead() const { return dead_; }
-  bool owns(const sim::FiberInfo* fiber) const { return std::find(fibers_.begin(), fibers_.end(), fiber) != fibers_.end(); }
+  // Whether this process spawned `fiber` (a running one: its record holds it, so its id tells).
+  bool owns(const sim::FiberInfo* fiber) const {
+    return fiber != nullptr &&
+           std::any_of(fibers_.begin(), fibers_.end(), [&](const sim::FiberRef& f) { return f.id == fiber->id; });
+  }
   // Where the server's own fibers held the CPU (pause measurement).
   const std::vector<CpuSpan>& server_cpu() const { return server_cpu_; }
   // Each piece of the server's own work from its start to its end, with the time requests
@@ -126,7 +130,7 @@ class SimRuntime : public upgrader::Runtime {
   sim::World& world_;
   SimFilesystem fs_;
   std::vector<std::string> lines_;
-  std::vector<sim::FiberInfo*> fibers_;
+  std::vector<sim::FiberRef> fibers_;
   std::vector<CpuSpan> server_cpu_;
   std::vector<CpuSpan> server_work_;
   bool dead_ = false;

@@ -1,5 +1,6 @@
 #pragma once
-// What the simulator knows about one fiber. Owned by the scheduler; addresses are stable.
+// What the simulator knows about one fiber. Owned by the scheduler; addresses are stable,
+// and a finished fiber's record is reused by a later spawn (see FiberRef).
 #include <boost/context/fiber.hpp>
 #include <cstdint>
 #include <string>
@@ -8,6 +9,7 @@
 namespace sim {
 
 enum class FiberState { Ready, Running, Sleeping, Parked, Finished };
+struct FiberRef;
 
 struct FiberInfo {
   std::uint64_t id = 0;  // spawn order, from 1
@@ -21,9 +23,24 @@ struct FiberInfo {
   std::uint64_t timer_seq = 0;
   std::string park_reason;
   bool killed = false;  // unwinds at its next yield point (its process crashed)
-  std::vector<FiberInfo*> joiners;  // fibers waiting for this one to finish
+  std::vector<FiberRef> joiners;  // fibers waiting for this one to finish
   const void* stack_bottom = nullptr;  // for AddressSanitizer's stack-switch annotations
   std::size_t stack_size = 0;
+};
+
+// A fiber as spawn() hands it out, and as anyone who keeps one for later holds it: a
+// finished fiber's record is reused by a later spawn (a fresh record cost a page-faulting
+// clear at every spawn), so a reference remembers the id it was made for. Once the record
+// holds another fiber, the one referred to has finished.
+struct FiberRef {
+  FiberRef(FiberInfo& fiber) : record(&fiber), id(fiber.id) {}  // NOLINT: a record is its fiber's reference while it runs
+  // The record while it still holds this fiber, else null.
+  FiberInfo* get() const { return record->id == id ? record : nullptr; }
+  bool finished() const { return record->id != id || record->state == FiberState::Finished; }
+  bool operator==(const FiberRef& other) const { return record == other.record && id == other.id; }
+
+  FiberInfo* record;
+  std::uint64_t id;
 };
 
 }  // namespace sim

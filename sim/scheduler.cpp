@@ -81,9 +81,9 @@ class RecordingStack {
 
 }  // namespace
 
-FiberInfo& Scheduler::spawn(std::string name, int priority, std::function<void()> body) {
-  FiberInfo& info = fibers_.emplace_back();
-  info.id = fibers_.size();
+FiberRef Scheduler::spawn(std::string name, int priority, std::function<void()> body) {
+  FiberInfo& info = fibers_.acquire();
+  info.id = ++spawned_;
   info.name = std::move(name);
   info.priority = priority;
   info.state = FiberState::Ready;
@@ -134,7 +134,7 @@ void Scheduler::finish(FiberInfo& fiber) {
   fiber.state = FiberState::Finished;
   --live_;
   trace_event(EventKind::Finish, {});
-  for (FiberInfo* joiner : fiber.joiners) unpark(*joiner);
+  for (FiberRef joiner : fiber.joiners) unpark(joiner);
   fiber.joiners.clear();
 }
 
@@ -154,8 +154,10 @@ void Scheduler::check_cancelled(const FiberInfo& self) const {
   if ((draining_ || self.killed) && std::uncaught_exceptions() == 0) throw FiberCancelled{};
 }
 
-void Scheduler::kill(FiberInfo& fiber) {
-  if (fiber.state == FiberState::Finished || fiber.killed) return;
+void Scheduler::kill(FiberRef ref) {
+  if (ref.finished()) return;
+  FiberInfo& fiber = *ref.record;
+  if (fiber.killed) return;
   fiber.killed = true;
   trace_event(EventKind::Kill, fiber.name);
   if (fiber.state == FiberState::Sleeping || fiber.state == FiberState::Parked) make_ready(&fiber);
@@ -328,6 +330,7 @@ boost::context::fiber Scheduler::exit_to_next(FiberInfo& self) {
   boost::context::fiber& target = continuation_of(next);
   HOTSIM_ASSERT(static_cast<bool>(target), "fiber '{}' finished into '{}', which has no continuation", self.name,
                 next != nullptr ? next->name : "owner");
+  fibers_.release(self);  // nothing on this stack touches the record again
   return std::move(target);
 }
 
@@ -368,23 +371,27 @@ void Scheduler::park(std::string reason) {
   check_cancelled(self);
 }
 
-void Scheduler::unpark(FiberInfo& fiber) {
-  if (fiber.state != FiberState::Parked) return;
+void Scheduler::unpark(FiberRef ref) {
+  FiberInfo* record = ref.get();
+  if (record == nullptr || record->state != FiberState::Parked) return;
+  FiberInfo& fiber = *record;
   trace_event(EventKind::Unpark, fiber.name);
   fiber.park_reason.clear();
   make_ready(&fiber);
 }
 
-void Scheduler::join(FiberInfo& fiber) {
+void Scheduler::join(FiberRef ref) {
   FiberInfo& self = current_checked();
-  if (&fiber == &self) throw std::logic_error("sim: a fiber cannot join itself");
-  while (fiber.state != FiberState::Finished) {
-    fiber.joiners.push_back(&self);
-    park("join " + fiber.name);
+  if (ref.record == &self) throw std::logic_error("sim: a fiber cannot join itself");
+  while (!ref.finished()) {
+    ref.record->joiners.push_back(FiberRef(self));
+    park("join " + ref.record->name);
   }
 }
 
-void Scheduler::set_priority(FiberInfo& fiber, int priority) {
+void Scheduler::set_priority(FiberRef ref, int priority) {
+  if (ref.finished()) return;
+  FiberInfo& fiber = *ref.record;
   // A ready fiber sits in its priority's bucket: move it to the new one.
   const bool queued = fiber.state == FiberState::Ready;
   if (queued) ready_.remove(&fiber);
@@ -392,13 +399,20 @@ void Scheduler::set_priority(FiberInfo& fiber, int priority) {
   if (queued) ready_.push(&fiber);
 }
 
-std::vector<std::string> Scheduler::blocked_fibers() const {
-  std::vector<std::string> out;
+std::vector<FiberInfo*> Scheduler::blocked_records() const {
+  std::vector<FiberInfo*> out;
   for (std::size_t i = 0; i < fibers_.size(); ++i) {
     const FiberInfo& f = fibers_[i];
-    if (f.state == FiberState::Parked) out.push_back(f.name + " (" + f.park_reason + ")");
-    if (f.state == FiberState::Sleeping) out.push_back(f.name + " (sleeping)");
+    if (f.state == FiberState::Sleeping || f.state == FiberState::Parked) out.push_back(const_cast<FiberInfo*>(&f));
   }
+  std::sort(out.begin(), out.end(), [](const FiberInfo* a, const FiberInfo* b) { return a->id < b->id; });
+  return out;
+}
+
+std::vector<std::string> Scheduler::blocked_fibers() const {
+  std::vector<std::string> out;
+  for (const FiberInfo* f : blocked_records())
+    out.push_back(f->name + (f->state == FiberState::Parked ? " (" + f->park_reason + ")" : std::string(" (sleeping)")));
   return out;
 }
 
@@ -414,10 +428,7 @@ void Scheduler::drain() {
   // FiberCancelled at their yield point; fibers that never ran skip their body.
   trace_.freeze();
   draining_ = true;
-  for (std::size_t i = 0; i < fibers_.size(); ++i) {
-    FiberInfo& f = fibers_[i];
-    if (f.state == FiberState::Sleeping || f.state == FiberState::Parked) make_ready(&f);
-  }
+  for (FiberInfo* f : blocked_records()) make_ready(f);
   block(nullptr);
   HOTSIM_ASSERT(live_ == 0, "{} fibers could not be unwound (blocked outside the simulator)", live_);
 }

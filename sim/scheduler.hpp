@@ -54,19 +54,19 @@ class Scheduler {
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
 
-  FiberInfo& spawn(std::string name, int priority, std::function<void()> body);
+  FiberRef spawn(std::string name, int priority, std::function<void()> body);
 
   // Yield points; callable only from a simulated fiber.
   void yield();
   void sleep_until(Time when);
   void park(std::string reason);
-  void join(FiberInfo& fiber);
-  // Callable from anywhere in the world.
-  void unpark(FiberInfo& fiber);
-  void set_priority(FiberInfo& fiber, int priority);
+  void join(FiberRef fiber);
+  // Callable from anywhere in the world. A fiber that has finished is left alone.
+  void unpark(FiberRef fiber);
+  void set_priority(FiberRef fiber, int priority);
   // The fiber's process died (a crash): it unwinds with FiberCancelled at its next yield
   // point, or skips its body if it never ran. Its objects must outlive that moment.
-  void kill(FiberInfo& fiber);
+  void kill(FiberRef fiber);
   // The running fiber holds the CPU for `d` of virtual time. Fibers of its priority or below
   // do not run meanwhile; one of a higher priority that becomes ready (its timer comes due)
   // preempts it at that instant, as Smalltalk's process scheduler does, and the rest of `d`
@@ -86,6 +86,8 @@ class Scheduler {
   const std::string& failure() const { return failure_; }
   std::vector<std::string> blocked_fibers() const;
   std::size_t live_fibers() const { return live_; }
+  // Fiber records built so far: finished fibers' records are reused.
+  std::size_t records() const { return fibers_.size(); }
   const StackPool& stacks() const { return *stacks_; }
 
   // Run from outside every fiber (the world's owner) until the world stops.
@@ -130,6 +132,8 @@ class Scheduler {
   void take_continuation(boost::context::fiber&& from);
   void check_cancelled(const FiberInfo& self) const;
   void finish(FiberInfo& fiber);
+  // The sleeping and parked fibers, in spawn order (records are reused: not store order).
+  std::vector<FiberInfo*> blocked_records() const;
   void pct_change_point();
 
   ChoiceStream& choices_;
@@ -140,6 +144,7 @@ class Scheduler {
   StackPoolHandle stacks_;  // released, not deleted: stacks may come back after the world (StackPool::release)
 
   FiberStore fibers_;
+  std::uint64_t spawned_ = 0;  // the last fiber id handed out
   ReadyQueue ready_;
   // A min-heap whose items preemption_before() can walk.
   struct TimerHeap : std::priority_queue<Timer, std::vector<Timer>, std::greater<>> {

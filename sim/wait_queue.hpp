@@ -14,18 +14,17 @@ class WaitQueue {
   explicit WaitQueue(std::string what) : what_(std::move(what)) {}
 
   void wait(Scheduler& scheduler) {
-    FiberInfo& self = scheduler.current_checked();
-    waiters_.push_back(&self);
+    waiters_.push_back(FiberRef(scheduler.current_checked()));
     scheduler.park(what_);
   }
-  // Wakes the oldest waiter still waiting (a killed one has left); the scheduler still
-  // decides who runs first.
+  // Wakes the oldest waiter still waiting (a killed one has left, and its record may hold
+  // another fiber by now); the scheduler still decides who runs first.
   void notify_one(Scheduler& scheduler) {
     while (!waiters_.empty()) {
-      FiberInfo* f = waiters_.front();
+      const FiberRef f = waiters_.front();
       waiters_.pop_front();
-      if (f->state == FiberState::Parked) {
-        scheduler.unpark(*f);
+      if (const FiberInfo* record = f.get(); record != nullptr && record->state == FiberState::Parked) {
+        scheduler.unpark(f);
         return;
       }
     }
@@ -37,7 +36,7 @@ class WaitQueue {
 
  private:
   std::string what_;
-  std::deque<FiberInfo*> waiters_;
+  std::deque<FiberRef> waiters_;
 };
 
 // A mutex for simulated fibers: blocking on it parks the fiber.

@@ -80,7 +80,7 @@ std::string World::position() const {
                      format_time(now().count()));
 }
 
-FiberInfo& World::spawn(std::string name, int priority, std::function<void()> body) {
+FiberRef World::spawn(std::string name, int priority, std::function<void()> body) {
   return scheduler_.spawn(std::move(name), priority, std::move(body));
 }
 

@@ -59,7 +59,7 @@ class World {
   // "seed 7 (random), step 1234, at 0:00:03.100": where a run is (assertion messages).
   std::string position() const;
 
-  FiberInfo& spawn(std::string name, int priority, std::function<void()> body);
+  FiberRef spawn(std::string name, int priority, std::function<void()> body);
   RunResult run();
 
   // Yield points (from inside a fiber).
@@ -67,10 +67,10 @@ class World {
   void sleep_for(Duration d) { scheduler_.sleep_until(now() + d); }
   void sleep_until(Time t) { scheduler_.sleep_until(t); }
   void park(std::string reason) { scheduler_.park(std::move(reason)); }
-  void join(FiberInfo& fiber) { scheduler_.join(fiber); }
-  void unpark(FiberInfo& fiber) { scheduler_.unpark(fiber); }
+  void join(FiberRef fiber) { scheduler_.join(fiber); }
+  void unpark(FiberRef fiber) { scheduler_.unpark(fiber); }
   void consume_cpu(Duration d, std::vector<Scheduler::CpuSpan>* held = nullptr) { scheduler_.consume_cpu(d, held); }
-  void kill(FiberInfo& fiber) { scheduler_.kill(fiber); }
+  void kill(FiberRef fiber) { scheduler_.kill(fiber); }
 
   Time now() const { return scheduler_.now(); }
   void note(std::string_view detail) { scheduler_.trace_event(EventKind::Note, detail); }

@@ -3,6 +3,7 @@
 
 #include <boost/fiber/fiber.hpp>
 #include <boost/fiber/operations.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -59,8 +60,8 @@ TEST(Scheduler, HigherPriorityRunsAtNextYieldPointAndKeepsTheCpuUntilItBlocks) {
   for (std::uint64_t seed = 0; seed < 20; ++seed) {
     World world(config(seed));
     std::vector<std::string> log;
-    FiberInfo* high = nullptr;
-    high = &world.spawn("high", 10, [&] {
+    std::optional<FiberRef> high;
+    high = world.spawn("high", 10, [&] {
       world.park("wait for work");
       log.push_back("high-start");
       for (int i = 0; i < 3; ++i) {
@@ -88,9 +89,9 @@ TEST(Scheduler, HigherPriorityRunsAtNextYieldPointAndKeepsTheCpuUntilItBlocks) {
 TEST(Scheduler, SetPriorityRebucketsAReadyFiber) {
   World world(config(5));
   std::vector<std::string> log;
-  FiberInfo* a = &world.spawn("a", 1, [&] { log.push_back("a"); });
+  const FiberRef a = world.spawn("a", 1, [&] { log.push_back("a"); });
   world.spawn("b", 2, [&] { log.push_back("b"); });
-  world.scheduler().set_priority(*a, 3);
+  world.scheduler().set_priority(a, 3);
   ASSERT_EQ(world.run().outcome, Outcome::Completed);
   EXPECT_EQ(log, (std::vector<std::string>{"a", "b"}));
 }
@@ -154,7 +155,7 @@ TEST(Scheduler, JoinWaitsForTheChild) {
   World world(config(6));
   std::vector<int> log;
   world.spawn("parent", 0, [&] {
-    FiberInfo& child = world.spawn("child", 0, [&] {
+    const FiberRef child = world.spawn("child", 0, [&] {
       world.sleep_for(Duration(500));
       log.push_back(1);
     });
@@ -163,6 +164,49 @@ TEST(Scheduler, JoinWaitsForTheChild) {
   });
   ASSERT_EQ(world.run().outcome, Outcome::Completed);
   EXPECT_EQ(log, (std::vector<int>{1, 2}));
+}
+
+TEST(Scheduler, AWorldThatSpawnsAndJoinsInTurnReusesAHandfulOfRecords) {
+  World world(config(9));
+  int ran = 0;
+  world.spawn("parent", 0, [&] {
+    for (int i = 0; i < 2000; ++i) world.join(world.spawn("child", 0, [&] { ++ran; }));
+  });
+  ASSERT_EQ(world.run().outcome, Outcome::Completed);
+  EXPECT_EQ(ran, 2000);
+  EXPECT_LE(world.scheduler().records(), 4u);
+}
+
+// A finished fiber's record holds the next spawned fiber: what was kept of the finished one
+// (a reference, a waiter, a joiner) must not reach the new one.
+TEST(Scheduler, AReferenceToAFinishedFiberDoesNotReachTheFiberThatReusesItsRecord) {
+  World world(config(10));
+  bool second_ran_to_end = false;
+  world.spawn("parent", 0, [&] {
+    const FiberRef first = world.spawn("first", 0, [] {});
+    world.join(first);
+    EXPECT_TRUE(first.finished());
+    std::optional<FiberRef> second;
+    second = world.spawn("second", 0, [&] {
+      world.park("wait for the parent");
+      second_ran_to_end = true;
+    });
+    ASSERT_EQ(second->record, first.record) << "the finished record was not reused";
+    EXPECT_EQ(first.get(), nullptr);
+    EXPECT_TRUE(first.finished());
+    EXPECT_FALSE(second->finished());
+    while (second->get()->state != FiberState::Parked) world.yield();
+    world.join(first);    // returns at once: `first` finished, whoever holds its record now
+    world.kill(first);    // no effect on `second`
+    world.unpark(first);  // nor does this wake it
+    for (int i = 0; i < 5; ++i) world.yield();
+    EXPECT_FALSE(second_ran_to_end);
+    world.unpark(*second);
+    world.join(*second);
+  });
+  const RunResult r = world.run();
+  ASSERT_EQ(r.outcome, Outcome::Completed) << r.summary();
+  EXPECT_TRUE(second_ran_to_end);
 }
 
 TEST(Scheduler, YieldOutsideAFiberIsAnError) {
@@ -214,6 +258,40 @@ TEST(WaitQueue, ClassicLockOrderDeadlockIsFoundWithinFewSeeds) {
   }
   EXPECT_GT(deadlocks, 0);
   EXPECT_LT(deadlocks, 30);
+}
+
+// A waiter killed while it waits leaves its entry behind; once its record holds a fiber
+// parked for something else, a notify must pass that one by and wake the next real waiter.
+TEST(WaitQueue, AKilledWaitersRecordNowHoldingAnotherParkedFiberIsPassedBy) {
+  World world(config(11));
+  WaitQueue queue("condition");
+  bool other_woken = false;
+  bool next_woken = false;
+  world.spawn("parent", 0, [&] {
+    const FiberRef killed = world.spawn("killed", 0, [&] { queue.wait(world.scheduler()); });
+    while (killed.get()->state != FiberState::Parked) world.yield();
+    world.kill(killed);
+    world.join(killed);
+    const FiberRef other = world.spawn("other", 0, [&] {
+      world.park("something else");
+      other_woken = true;
+    });
+    ASSERT_EQ(other.record, killed.record) << "the killed waiter's record was not reused";
+    const FiberRef next = world.spawn("next", 0, [&] {
+      queue.wait(world.scheduler());
+      next_woken = true;
+    });
+    while (other.get()->state != FiberState::Parked || next.get()->state != FiberState::Parked) world.yield();
+    queue.notify_one(world.scheduler());
+    world.join(next);
+    EXPECT_TRUE(next_woken);
+    EXPECT_FALSE(other_woken);
+    world.unpark(other);
+    world.join(other);
+  });
+  const RunResult r = world.run();
+  ASSERT_EQ(r.outcome, Outcome::Completed) << r.summary();
+  EXPECT_TRUE(other_woken);
 }
 
 }  // namespace
