@@ -1,6 +1,5 @@
 #include "sim/ready_queue.hpp"
 
-#include <algorithm>
 #include <utility>
 
 #include "support/assert.hpp"
@@ -48,10 +47,11 @@ void ReadyQueue::remove(FiberInfo* fiber) {
   if (strategy_ == Strategy::Pct) {
     removed = bucket.by_pct.erase(fiber);
   } else {
-    auto pos = std::find(bucket.fifo.begin(), bucket.fifo.end(), fiber);
-    if (pos != bucket.fifo.end()) {
-      bucket.fifo.erase(pos);
+    for (std::size_t i = 0; i < bucket.fifo.size(); ++i) {
+      if (bucket.fifo[i] != fiber) continue;
+      bucket.fifo.erase(i);
       removed = 1;
+      break;
     }
   }
   size_ -= removed;
@@ -75,16 +75,10 @@ FiberInfo* ReadyQueue::take_from(Bucket& bucket, ChoiceStream* choices) {
   std::size_t index = 0;
   if (strategy_ == Strategy::RandomWalk && choices != nullptr)
     index = static_cast<std::size_t>(choices->below(bucket.fifo.size()));
-  if (index == 0) {
-    FiberInfo* fiber = bucket.fifo.front();
-    bucket.fifo.pop_front();
-    return fiber;
-  }
+  if (index == 0) return bucket.fifo.pop_front();
   // Swap-and-pop: O(1), and the order it leaves is still a pure function of the choices.
-  std::swap(bucket.fifo[index], bucket.fifo.back());
-  FiberInfo* fiber = bucket.fifo.back();
-  bucket.fifo.pop_back();
-  return fiber;
+  std::swap(bucket.fifo[index], bucket.fifo[bucket.fifo.size() - 1]);
+  return bucket.fifo.pop_back();
 }
 
 FiberInfo* ReadyQueue::pop(ChoiceStream& choices) {

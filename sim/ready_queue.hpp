@@ -3,12 +3,12 @@
 // inside it the strategy picks: random walk and PCT draw from the choice stream, round
 // robin takes the oldest. No pointer value ever decides an order.
 #include <cstdint>
-#include <deque>
 #include <set>
 #include <vector>
 
 #include "sim/choice_stream.hpp"
 #include "sim/fiber_info.hpp"
+#include "sim/fiber_ring.hpp"
 
 namespace sim {
 
@@ -38,7 +38,7 @@ class ReadyQueue {
   };
   struct Bucket {
     int priority = 0;
-    std::deque<FiberInfo*> fifo;             // random walk, round robin
+    FiberRing fifo;                          // random walk, round robin
     std::set<FiberInfo*, PctOrder> by_pct;   // PCT
     bool empty() const { return fifo.empty() && by_pct.empty(); }
   };
