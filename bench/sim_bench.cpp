@@ -4,12 +4,23 @@
 
 #include <boost/context/fiber.hpp>
 #include <chrono>
+#include <cstdint>
+#include <limits>
 
 #include "sim/world.hpp"
 
 namespace {
 
 namespace ctx = boost::context;
+
+// A world that runs the whole benchmark loop: no step limit, or a long run (a larger
+// --benchmark_min_time, a faster machine) would stop the world before the loop ends.
+sim::WorldConfig unlimited() {
+  sim::WorldConfig config;
+  config.keep_trace_events = false;
+  config.limits.max_steps = std::numeric_limits<std::uint64_t>::max();
+  return config;
+}
 
 // Baseline: one iteration = two bare context switches (there and back).
 void BM_RawContextSwitch(benchmark::State& state) {
@@ -35,9 +46,8 @@ BENCHMARK(BM_RawContextCreate);
 
 // One iteration = two scheduled switches: A yields to B, B yields back to A.
 void BM_FiberSwitch(benchmark::State& state, sim::Strategy strategy) {
-  sim::WorldConfig config;
+  sim::WorldConfig config = unlimited();
   config.strategy = strategy;
-  config.keep_trace_events = false;
   sim::World world(config);
   bool done = false;
   world.spawn("A", 0, [&] {
@@ -58,8 +68,7 @@ BENCHMARK_CAPTURE(BM_FiberSwitch, random, sim::Strategy::RandomWalk);
 // A 5 s poll loop: one iteration = one virtual sleep, the clock jump and the wake-up,
 // with `range(0)` other fibers asleep in the timer queue.
 void BM_VirtualSleep(benchmark::State& state) {
-  sim::WorldConfig config;
-  config.keep_trace_events = false;
+  sim::WorldConfig config = unlimited();
   sim::World world(config);
   bool done = false;
   for (int i = 0; i < state.range(0); ++i)
@@ -78,8 +87,7 @@ BENCHMARK(BM_VirtualSleep)->Arg(0)->Arg(100);
 
 // One iteration = a fiber spawned, run and joined by its parent.
 void BM_FiberSpawnJoin(benchmark::State& state) {
-  sim::WorldConfig config;
-  config.keep_trace_events = false;
+  sim::WorldConfig config = unlimited();
   config.stack_size = 64 * 1024;
   sim::World world(config);
   world.spawn("parent", 0, [&] {
