@@ -3,10 +3,11 @@
 // they come from a send, so that a send builds no string: only a point not seen before is
 // formatted. Only membership is asked: the order points are reported in is kept by the
 // caller, never read from this hash set.
-#include <cstdint>
 #include <string>
 #include <string_view>
 #include <unordered_set>
+
+#include "upgrader/checksum.hpp"
 
 namespace scenarios {
 
@@ -41,17 +42,13 @@ class YieldPointSet {
   }
 
  private:
-  // FNV-1a over the point's bytes, fed in pieces for a view: the same value either way.
+  // FNV-1a over the point's bytes, chained over the pieces for a view: the same value either way.
   struct Hash {
     using is_transparent = void;
-    static std::uint64_t feed(std::uint64_t h, std::string_view s) {
-      for (const char ch : s) h = (h ^ static_cast<unsigned char>(ch)) * 1099511628211ull;
-      return h;
-    }
-    std::size_t operator()(std::string_view s) const { return feed(14695981039346656037ull, s); }
+    std::size_t operator()(std::string_view s) const { return upgrader::fnv1a64(s); }
     std::size_t operator()(const std::string& s) const { return (*this)(std::string_view(s)); }
     std::size_t operator()(PointView v) const {
-      return feed(feed(feed(14695981039346656037ull, v.class_name), ">>"), v.selector);
+      return upgrader::fnv1a64(v.selector, upgrader::fnv1a64(">>", upgrader::fnv1a64(v.class_name)));
     }
   };
   struct Equal {

@@ -40,7 +40,7 @@ void LiveLoad::client(int index) {
     r.idle = r.start - state.last_request;
     r.session_present = server_.image().session(state.session_id) != nullptr;
     r.image_at_start = recorder_.image_state();
-    RequestWitness witness(releases_);
+    RequestWitness witness(releases_, methods_);
     try {
       server_.request(state.session_id, r.selector, &witness);
     } catch (const std::exception& e) {

@@ -10,6 +10,7 @@
 
 #include "scenarios/live/live_recorder.hpp"
 #include "scenarios/live/live_runtime.hpp"
+#include "scenarios/oracles/method_index.hpp"
 #include "scenarios/scenario.hpp"
 #include "upgrader/server.hpp"
 
@@ -38,6 +39,9 @@ class LiveLoad {
   LiveRecorder& recorder_;
   const Scenario& sc_;
   const Releases& releases_;
+  // What the requests' witnesses make of each method, for the process's whole run (its
+  // clients are fibers on one thread: they never look it up at once).
+  MethodIndex methods_{releases_};
   int process_;
   std::mt19937_64 random_;  // think times and selectors: live runs are not replayable anyway
   std::vector<ClientState> clients_;

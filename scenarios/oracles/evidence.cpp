@@ -192,7 +192,7 @@ std::vector<std::vector<std::string>> torn_code(const upgrader::Release& release
 }
 
 RequestWitness::RequestWitness(const Releases& releases)
-    : releases_(releases), own_(std::make_shared<MethodIndex>(releases)), methods_(own_.get()) {}
+    : releases_(releases), own_(std::make_unique<MethodIndex>(releases)), methods_(own_.get()) {}
 
 void RequestWitness::on_method(const upgrader::CompiledMethod& m) {
   const MethodIndex::Entry& e = methods_->find(m);

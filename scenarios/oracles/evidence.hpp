@@ -117,7 +117,7 @@ class RequestWitness : public upgrader::MethodObserver {
 
  private:
   const Releases& releases_;
-  std::shared_ptr<MethodIndex> own_;  // only when no index was given
+  std::unique_ptr<MethodIndex> own_;  // only when no index was given
   MethodIndex* methods_;
   // The methods run that some release lacks, each once (the index outlives the witness).
   std::vector<const MethodIndex::Entry*> seen_;
