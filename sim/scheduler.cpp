@@ -416,7 +416,7 @@ std::vector<std::string> Scheduler::blocked_fibers() const {
   return out;
 }
 
-void Scheduler::run_from_main() {
+void Scheduler::run_from_owner() {
   if (on_running_fiber()) throw std::logic_error("sim: a world runs from outside its fibers");
   if (live_ > 0) block(nullptr);
   else stop(StopReason::AllDone);

@@ -90,8 +90,9 @@ class Scheduler {
   std::size_t records() const { return fibers_.size(); }
   const StackPool& stacks() const { return *stacks_; }
 
-  // Run from outside every fiber (the world's owner) until the world stops.
-  void run_from_main();
+  // Runs the world until it stops, from its owner: any context that is none of this
+  // scheduler's fibers, not only a thread's main context.
+  void run_from_owner();
   // Then unwind every fiber still alive (FiberCancelled at its yield point).
   void drain();
   // A world destroyed without running (its setup threw after spawning): its fibers finish

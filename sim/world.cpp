@@ -95,7 +95,7 @@ RunResult World::run() {
   ran_ = true;
   RunResult result;
   // The result is taken when the world stops, before its leftover fibers are unwound.
-  scheduler_.run_from_main();
+  scheduler_.run_from_owner();
   switch (scheduler_.stop_reason()) {
     case StopReason::None:
     case StopReason::AllDone: result.outcome = Outcome::Completed; break;
