@@ -311,13 +311,11 @@ void Scheduler::transfer(FiberInfo* self, FiberInfo* to) {
 
 void Scheduler::block(FiberInfo* self) {
   FiberInfo* next = decide();
-  if (next == self) {  // it slept alone and its timer came first; or, the owner, the world stopped at once
-    if (next != nullptr) switch_to(next);
-    return;
-  }
   if (next != nullptr) switch_to(next);
   else running_ = nullptr;
-  transfer(self, next);
+  // The same context (it slept alone and its timer came first; or, the owner, the world
+  // stopped at once) goes on without a switch.
+  if (next != self) transfer(self, next);
 }
 
 boost::context::fiber Scheduler::exit_to_next(FiberInfo& self) {
